@@ -1,0 +1,36 @@
+# Fairpath API server. Build: docker build -t fairpath .
+# Run:   docker run -p 8000:8000 -v fairpath-data:/data -e FAIRPATH_SECRET_KEY="$(openssl rand -hex 32)" fairpath
+# The container applies pending migrations, then serves on port 8000.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN useradd --create-home --uid 10001 fairpath \
+    && mkdir -p /data \
+    && chown fairpath:fairpath /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY api ./api
+COPY audit ./audit
+COPY supplychain ./supplychain
+COPY questionnaires ./questionnaires
+COPY scoring ./scoring
+COPY templates ./templates
+COPY examples ./examples
+RUN pip install . && rm -rf /app/build
+
+USER fairpath
+ENV DATABASE_URL=sqlite:////data/fairpath.db \
+    FAIRPATH_DATA_DIR=/data/files \
+    FAIRPATH_ENVIRONMENT=production
+VOLUME ["/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)" || exit 1
+
+CMD ["sh", "-c", "fairpath db upgrade && exec fairpath serve --host 0.0.0.0 --port 8000"]

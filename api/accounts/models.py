@@ -1,0 +1,59 @@
+"""Tables for who may use Fairpath and on whose behalf."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+import supplychain  # noqa: F401  (constraint naming convention)
+from supplychain.columns import UTCDateTime, enum_column, utcnow
+
+
+class OrganisationKind(StrEnum):
+    company = "company"
+    programme = "programme"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    analyst = "analyst"
+    viewer = "viewer"
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: OrganisationKind = Field(
+        default=OrganisationKind.company, sa_type=enum_column(OrganisationKind)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: Role = Field(sa_type=enum_column(Role))
+    is_active: bool = True
+    # Only for signing in to the web pages; API access uses tokens.
+    password_hash: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is stored, the secret is shown once at creation."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

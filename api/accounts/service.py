@@ -1,0 +1,219 @@
+"""Organisations, users and tokens: the rules, independent of HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.accounts import passwords
+from api.accounts.models import ApiToken, Organisation, OrganisationKind, Role, User
+from api.accounts.schemas import (
+    OrganisationCreate,
+    OrganisationUpdate,
+    UserCreate,
+    UserUpdate,
+)
+from api.accounts.secrets import display_prefix, hash_token, new_token
+from supplychain.columns import utcnow
+from supplychain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from supplychain.tenancy import Scope
+
+# Writing last_used_at on every request would turn every read into a write; a minute's
+# precision is all an operator needs to spot an unused token.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def scope_for(user: User) -> Scope:
+    return Scope(organisation_id=user.organisation_id, all_organisations=user.role == Role.admin)
+
+
+# Organisations -------------------------------------------------------------------------------
+
+
+def create_organisation(session: Session, data: OrganisationCreate) -> Organisation:
+    if session.exec(select(Organisation).where(Organisation.name == data.name)).first():
+        raise Conflict(f"An organisation named {data.name!r} already exists")
+    organisation = Organisation(name=data.name, kind=data.kind)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def get_or_create_organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
+    existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    return existing or create_organisation(session, OrganisationCreate(name=name, kind=kind))
+
+
+def list_organisations(
+    session: Session, *, scope: Scope, limit: int, offset: int
+) -> tuple[Sequence[Organisation], int]:
+    query = scope.filter(select(Organisation), Organisation.id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Organisation.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_organisation(session: Session, *, scope: Scope, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or not scope.allows(organisation.id):
+        raise NotFound(f"Organisation {organisation_id} was not found")
+    return organisation
+
+
+def update_organisation(
+    session: Session, *, organisation: Organisation, data: OrganisationUpdate
+) -> Organisation:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes and changes["name"] != organisation.name:
+        clash = session.exec(select(Organisation).where(Organisation.name == changes["name"]))
+        if clash.first():
+            raise Conflict(f"An organisation named {changes['name']!r} already exists")
+    for key, value in changes.items():
+        setattr(organisation, key, value)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+# Users -----------------------------------------------------------------------------------------
+
+
+def create_user(session: Session, data: UserCreate) -> User:
+    if session.get(Organisation, data.organisation_id) is None:
+        raise InvalidInput(
+            f"Organisation {data.organisation_id} does not exist",
+            errors=[{"field": "organisation_id", "message": "no such organisation"}],
+        )
+    if session.exec(select(User).where(User.email == data.email)).first():
+        raise Conflict(f"A user with e-mail {data.email} already exists")
+    user = User(
+        email=data.email,
+        name=data.name,
+        organisation_id=data.organisation_id,
+        role=data.role,
+        password_hash=passwords.hash_password(data.password) if data.password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(
+    session: Session,
+    *,
+    scope: Scope,
+    organisation_id: int | None = None,
+    role: Role | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[User], int]:
+    query = scope.filter(select(User), User.organisation_id)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    if role is not None:
+        query = query.where(User.role == role)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(User.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_user(session: Session, *, scope: Scope, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not scope.allows(user.organisation_id):
+        raise NotFound(f"User {user_id} was not found")
+    return user
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def update_user(session: Session, *, user: User, data: UserUpdate) -> User:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    password = changes.pop("password", None)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password:
+        user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+# Tokens ----------------------------------------------------------------------------------------
+
+
+def issue_token(
+    session: Session, *, user: User, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored nor shown again."""
+    secret = new_token()
+    token = ApiToken(
+        user_id=user.id,  # type: ignore[arg-type]
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=display_prefix(secret),
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(session: Session, *, user: User) -> Sequence[ApiToken]:
+    return session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    ).all()
+
+
+def get_token(session: Session, *, scope: Scope, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    owner = session.get(User, token.user_id) if token else None
+    if token is None or owner is None or not scope.allows(owner.organisation_id):
+        raise NotFound(f"Token {token_id} was not found")
+    return token
+
+
+def revoke_token(session: Session, *, token: ApiToken, by: User) -> ApiToken:
+    """Tokens are revoked by their owner or by an admin; revoking twice is harmless."""
+    if by.role != Role.admin and token.user_id != by.id:
+        raise Forbidden("Only the token's owner or an admin can revoke it")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        session.flush()
+    return token
+
+
+def revoke_all_tokens(session: Session, *, user: User) -> int:
+    now = utcnow()
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+        session.add(token)
+    session.flush()
+    return len(tokens)
+
+
+def authenticate_token(session: Session, secret: str, *, now: datetime | None = None) -> User:
+    """Resolve a bearer secret to its active user, or refuse with one uninformative message."""
+    now = now or utcnow()
+    refusal = NotAuthenticated("The bearer token is missing, unknown, expired or revoked")
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(secret))).first()
+    if token is None or token.revoked_at is not None:
+        raise refusal
+    if token.expires_at is not None and token.expires_at <= now:
+        raise refusal
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        raise refusal
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        session.add(token)
+        session.flush()
+    return user

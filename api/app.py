@@ -1,0 +1,80 @@
+"""The application factory: one place that wires settings, database, routes and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+
+from api.accounts.router import router as accounts_router
+from api.db import make_engine
+from api.errors import install_error_handlers
+from api.health import router as health_router
+from api.limits import BodySizeLimit
+from api.migrate import ensure_migrated
+from api.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def fairpath_version() -> str:
+    try:
+        return version("fairpath")
+    except PackageNotFoundError:  # running from a checkout without installing
+        return "0.0.0+unknown"
+
+
+DESCRIPTION = """
+Fairpath maps a company's suppliers and the labour recruiters who bring migrant workers to
+them, collects ethical-recruitment self-assessments, scores risk across the network and
+produces remediation plans and audit reports.
+
+Authenticate with an API token: `Authorization: Bearer fpu_...`. Errors are
+[RFC 9457 problem details](https://www.rfc-editor.org/rfc/rfc9457) (`application/problem+json`).
+"""
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(accounts_router)
+    return router
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and engine, the server reads the env."""
+    settings = settings or get_settings()
+    settings.check_production_safety()
+    logging.basicConfig(level=settings.log_level)
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Serving an outdated schema corrupts data in subtle ways; refuse loudly instead.
+        ensure_migrated(engine)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        yield
+
+    app = FastAPI(
+        title="Fairpath",
+        version=fairpath_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(
+        BodySizeLimit,
+        json_limit=settings.max_json_bytes,
+        upload_limit=settings.max_request_bytes,
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router())
+    return app

@@ -1,0 +1,37 @@
+"""The ``fairpath`` command line: serve, migrate, manage users, import, report, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api.cli import database, serve, users
+from api.cli.common import CommandFailed, run_command
+
+COMMAND_MODULES = (serve, database, users)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fairpath",
+        description="Ethical recruitment due diligence for supply chains.",
+    )
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subcommands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run_command(args)
+    except CommandFailed as failure:
+        print(f"fairpath: {failure}", file=sys.stderr)
+        return failure.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

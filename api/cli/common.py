@@ -1,0 +1,83 @@
+"""What every CLI command shares: settings, a transactional session and error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.db import make_engine
+from api.migrate import DatabaseNotMigrated, ensure_migrated
+from api.settings import Settings, get_settings
+from supplychain.errors import FairpathError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandFailed(Exception):
+    """A command could not do its job; the message is for the person at the terminal."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    url = getattr(args, "database_url", None)
+    return settings.model_copy(update={"database_url": url}) if url else settings
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        help="overrides DATABASE_URL (default sqlite:///./fairpath.db)",
+    )
+
+
+def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> Engine:
+    engine = make_engine(settings_from(args).database_url)
+    if require_migrated:
+        try:
+            ensure_migrated(engine)
+        except DatabaseNotMigrated as exc:
+            raise CommandFailed(str(exc)) from exc
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """All or nothing, like an API request."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def report_problem(error: FairpathError) -> str:
+    lines = [error.detail]
+    for item in error.errors[:50]:
+        where = ", ".join(f"{k} {v}" for k, v in item.items() if k != "message" and v is not None)
+        lines.append(f"  - {where}: {item.get('message')}" if where else f"  - {item['message']}")
+    if len(error.errors) > 50:
+        lines.append(f"  ... and {len(error.errors) - 50} more")
+    return "\n".join(lines)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except FairpathError as error:
+        raise CommandFailed(report_problem(error), exit_code=2) from error
+
+
+def echo(message: str = "") -> None:
+    print(message, file=sys.stdout)

@@ -1,0 +1,35 @@
+"""``fairpath serve``: run the HTTP API (and web pages) with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from api.app import create_app
+from api.cli.common import add_database_option, echo, engine_for, settings_from
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = subcommands.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    add_database_option(serve)
+    serve.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
+    echo(f"Fairpath serving on http://{args.host}:{args.port} (API docs at /api/v1/docs)")
+    if args.workers > 1:
+        # Worker processes build their own app from the environment.
+        os.environ["DATABASE_URL"] = settings.database_url
+        uvicorn.run(
+            "api.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info"
+        )
+    else:
+        uvicorn.run(create_app(settings, engine), host=args.host, port=args.port, log_level="info")
+    return 0

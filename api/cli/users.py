@@ -1,0 +1,120 @@
+"""``fairpath users``: bootstrap the first admin and manage tokens from the shell."""
+
+from __future__ import annotations
+
+import argparse
+
+from api.accounts import service
+from api.accounts.models import OrganisationKind, Role
+from api.accounts.schemas import UserCreate, normalise_email
+from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+
+DEFAULT_PROGRAMME = "Fairpath programme"
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    users = subcommands.add_parser("users", help="manage users and their API tokens")
+    actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+
+    create = actions.add_parser("create", help="create a user and print their first API token")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name", default="")
+    create.add_argument(
+        "--organisation",
+        help="organisation name (created if missing); admins default to "
+        f"{DEFAULT_PROGRAMME!r}, other roles must name one",
+    )
+    add_database_option(create)
+    create.set_defaults(handler=_create)
+
+    listing = actions.add_parser("list", help="list users")
+    listing.add_argument("--organisation", help="only this organisation (by name)")
+    add_database_option(listing)
+    listing.set_defaults(handler=_list)
+
+    revoke = actions.add_parser("revoke", help="revoke a user's API tokens")
+    revoke.add_argument("email")
+    revoke.add_argument("--token-id", type=int, help="revoke only this token")
+    add_database_option(revoke)
+    revoke.set_defaults(handler=_revoke)
+
+    token = actions.add_parser("token", help="issue a new API token for an existing user")
+    token.add_argument("email")
+    token.add_argument("--name", default="cli")
+    add_database_option(token)
+    token.set_defaults(handler=_token)
+
+
+def _create(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    if role != Role.admin and not args.organisation:
+        raise CommandFailed("--organisation is required for analysts and viewers")
+    try:
+        email = normalise_email(args.email)
+    except ValueError as exc:
+        raise CommandFailed(f"--email: {exc}") from exc
+    kind = OrganisationKind.programme if role == Role.admin else OrganisationKind.company
+    with transaction(engine_for(args)) as session:
+        organisation = service.get_or_create_organisation(
+            session, args.organisation or DEFAULT_PROGRAMME, kind
+        )
+        user = service.create_user(
+            session,
+            UserCreate(
+                email=email, name=args.name, organisation_id=organisation.id or 0, role=role
+            ),
+        )
+        _token, secret = service.issue_token(session, user=user, name="created by CLI")
+        echo(f"Created {role.value} {user.email} (user {user.id}) in {organisation.name!r}.")
+        echo("API token (shown only once, store it safely):")
+        echo(secret)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from api.accounts.models import Organisation, User
+
+    with transaction(engine_for(args)) as session:
+        query = select(User, Organisation).join(Organisation).order_by(User.id)
+        if args.organisation:
+            query = query.where(Organisation.name == args.organisation)
+        rows = session.exec(query).all()
+        echo(f"{'id':>4}  {'email':<36} {'role':<8} {'active':<6} organisation")
+        for user, organisation in rows:
+            active = "yes" if user.is_active else "no"
+            echo(
+                f"{user.id:>4}  {user.email:<36} {user.role.value:<8} {active:<6} "
+                f"{organisation.name}"
+            )
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        user = service.find_user_by_email(session, args.email)
+        if user is None:
+            raise CommandFailed(f"no user with e-mail {args.email}")
+        if args.token_id is None:
+            count = service.revoke_all_tokens(session, user=user)
+            echo(f"Revoked {count} token(s) of {user.email}.")
+            return 0
+        tokens = {t.id: t for t in service.list_tokens(session, user=user)}
+        if args.token_id not in tokens:
+            raise CommandFailed(f"{user.email} has no token {args.token_id}")
+        service.revoke_token(session, token=tokens[args.token_id], by=user)
+        echo(f"Revoked token {args.token_id} of {user.email}.")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        user = service.find_user_by_email(session, args.email)
+        if user is None:
+            raise CommandFailed(f"no user with e-mail {args.email}")
+        token, secret = service.issue_token(session, user=user, name=args.name)
+        echo(f"New token {token.id} for {user.email} (shown only once):")
+        echo(secret)
+    return 0

@@ -1,0 +1,79 @@
+"""Dependencies routers declare: the session, the caller and what the caller may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from api.accounts import service as accounts
+from api.accounts.models import Role, User
+from api.db import get_session
+from api.settings import Settings
+from supplychain.errors import Forbidden, NotAuthenticated
+from supplychain.tenancy import Scope
+
+# "function" scope: the session commits when the endpoint returns, before the response is sent,
+# so a failed commit becomes an error response instead of a silent loss.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token (`fpu_...`).")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of this request."""
+
+    user: User
+    scope: Scope
+
+    @property
+    def role(self) -> Role:
+        return self.user.role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == Role.admin
+
+    @property
+    def can_write(self) -> bool:
+        return self.user.role in (Role.admin, Role.analyst)
+
+
+def current_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise NotAuthenticated("Send an API token as 'Authorization: Bearer <token>'")
+    user = accounts.authenticate_token(session, credentials.credentials)
+    return Principal(user=user, scope=accounts.scope_for(user))
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal, scope="function")]
+
+
+def writer(principal: PrincipalDep) -> Principal:
+    if not principal.can_write:
+        raise Forbidden("Viewers have read-only access; ask an analyst or admin to make changes")
+    return principal
+
+
+def admin(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("Only programme administrators may do this")
+    return principal
+
+
+WriterDep = Annotated[Principal, Depends(writer, scope="function")]
+AdminDep = Annotated[Principal, Depends(admin, scope="function")]

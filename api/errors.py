@@ -1,0 +1,208 @@
+"""One shape for every error: RFC 9457 problem details, never a stack trace.
+
+Domain exceptions, request validation failures, unknown routes and unexpected crashes all end up
+here, so a client (or a generated SDK) only ever has to understand one error format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from supplychain.errors import FairpathError
+
+logger = logging.getLogger("fairpath.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_HTTP_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class ProblemItem(BaseModel):
+    """Where one problem is and what is wrong; location keys depend on the input kind."""
+
+    model_config = ConfigDict(extra="allow")
+    message: str = Field(examples=["Field required"])
+    field: str | None = Field(default=None, examples=["name"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:fairpath:problem:invalid-input",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "1 field is invalid",
+                    "errors": [{"field": "name", "in": "body", "message": "Field required"}],
+                }
+            ]
+        }
+    )
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemItem] | None = None
+
+
+def problem_type(slug: str) -> str:
+    return f"urn:fairpath:problem:{slug}"
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(slug) if slug else "about:blank",
+        "title": title or _HTTP_TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> tuple[str | None, str]:
+    """Split a pydantic location into (where, dotted field), e.g. ("body", "nodes.3.country")."""
+    parts = list(loc)
+    where = None
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        where = str(parts.pop(0))
+    return where, ".".join(str(p) for p in parts)
+
+
+def validation_items(exc: RequestValidationError) -> tuple[list[dict[str, Any]], str | None]:
+    """Turn FastAPI's validation errors into problem items; returns the JSON syntax error if any."""
+    items: list[dict[str, Any]] = []
+    for err in exc.errors():
+        where, field = _location(tuple(err.get("loc", ())))
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            return [], f"The request body is not valid JSON: {reason}"
+        message = str(err.get("msg", "Invalid value"))
+        if err.get("type") == "extra_forbidden":
+            message = "Unknown field: not part of this resource"
+        item: dict[str, Any] = {"field": field or where or "body", "message": message}
+        if where:
+            item["in"] = where
+        if err.get("type"):
+            item["type"] = err["type"]
+        items.append(item)
+    return items, None
+
+
+async def _fairpath_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, FairpathError)
+    return problem_response(
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        errors=exc.errors or None,
+        instance=request.url.path,
+        headers={"WWW-Authenticate": "Bearer"} if exc.status == 401 else None,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items, syntax_error = validation_items(exc)
+    if syntax_error:
+        return problem_response(400, syntax_error, slug="malformed-json", instance=request.url.path)
+    noun = "field is" if len(items) == 1 else "fields are"
+    return problem_response(
+        422,
+        f"{len(items)} {noun} invalid: "
+        + "; ".join(f"{i['field']}: {i['message']}" for i in items[:5]),
+        slug="invalid-input",
+        errors=items,
+        instance=request.url.path,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route matches {request.method} {request.url.path}"
+    return problem_response(
+        exc.status_code,
+        detail,
+        instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        500,
+        "An unexpected error occurred; it has been logged. Please try again or contact the "
+        "operators of this Fairpath instance.",
+        slug="internal-error",
+        instance=request.url.path,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(FairpathError, _fairpath_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem_doc("No valid bearer token was given."),
+    403: _problem_doc("Your role may not perform this operation."),
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: _problem_doc("No such resource in your organisation.")
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: _problem_doc("The request conflicts with the current state.")
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    400: _problem_doc("Malformed request (e.g. invalid JSON)."),
+    413: _problem_doc("The request body is too large."),
+    422: _problem_doc("Some fields are invalid; `errors` names each one."),
+}

@@ -1,0 +1,13 @@
+"""Import every table module so that ``SQLModel.metadata`` knows the whole schema.
+
+Alembic and the tests compare the database against this metadata; a table module missing here
+would silently drop out of migrations.
+"""
+
+from sqlmodel import SQLModel
+
+from api.accounts import models as accounts_models
+
+TABLE_MODULES = (accounts_models,)
+
+metadata = SQLModel.metadata

@@ -1,0 +1,107 @@
+"""Small builders for test data, so each test says only what matters to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.accounts import service as accounts
+from api.accounts.models import Organisation, OrganisationKind, Role, User
+from api.accounts.schemas import OrganisationCreate, UserCreate
+
+
+@dataclass
+class Actor:
+    """A client acting with one token; ``token=None`` is an anonymous caller."""
+
+    client: TestClient
+    token: str | None
+    user_id: int | None = None
+    organisation_id: int | None = None
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        kwargs["headers"] = self._headers(kwargs.get("headers"))
+        return self.client.request(method, url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+
+def make_organisation(
+    session: Session, name: str, kind: OrganisationKind = OrganisationKind.company
+) -> Organisation:
+    return accounts.create_organisation(session, OrganisationCreate(name=name, kind=kind))
+
+
+def make_user(
+    session: Session, organisation: Organisation, role: Role, email: str | None = None
+) -> tuple[User, str]:
+    user = accounts.create_user(
+        session,
+        UserCreate(
+            email=email or f"{role.value}.{organisation.id}@example.org",
+            organisation_id=organisation.id or 0,
+            role=role,
+        ),
+    )
+    _token, secret = accounts.issue_token(session, user=user, name="test")
+    return user, secret
+
+
+@dataclass
+class World:
+    admin: Actor
+    analyst_a: Actor
+    viewer_a: Actor
+    analyst_b: Actor
+    viewer_b: Actor
+    org_a: int
+    org_b: int
+    programme: int
+
+
+def build_world(engine: Engine, client: TestClient) -> World:
+    with Session(engine, expire_on_commit=False) as session:
+        programme = make_organisation(session, "Programme", OrganisationKind.programme)
+        org_a = make_organisation(session, "Org A")
+        org_b = make_organisation(session, "Org B")
+        actors: dict[str, Actor] = {}
+        for key, organisation, role in [
+            ("admin", programme, Role.admin),
+            ("analyst_a", org_a, Role.analyst),
+            ("viewer_a", org_a, Role.viewer),
+            ("analyst_b", org_b, Role.analyst),
+            ("viewer_b", org_b, Role.viewer),
+        ]:
+            user, secret = make_user(session, organisation, role)
+            actors[key] = Actor(client, secret, user.id, organisation.id)
+        session.commit()
+        return World(
+            **actors,
+            org_a=org_a.id or 0,
+            org_b=org_b.id or 0,
+            programme=programme.id or 0,
+        )
