@@ -16,6 +16,7 @@ from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
+from api.routes import graph, networks
 from api.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -41,6 +42,8 @@ Authenticate with an API token: `Authorization: Bearer fpu_...`. Errors are
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(accounts_router)
+    router.include_router(networks.router)
+    router.include_router(graph.router)
     return router
 
 

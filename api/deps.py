@@ -13,7 +13,9 @@ from api.accounts import service as accounts
 from api.accounts.models import Role, User
 from api.db import get_session
 from api.settings import Settings
+from supplychain import service as networks
 from supplychain.errors import Forbidden, NotAuthenticated
+from supplychain.models import Network
 from supplychain.tenancy import Scope
 
 # "function" scope: the session commits when the endpoint returns, before the response is sent,
@@ -77,3 +79,15 @@ def admin(principal: PrincipalDep) -> Principal:
 
 WriterDep = Annotated[Principal, Depends(writer, scope="function")]
 AdminDep = Annotated[Principal, Depends(admin, scope="function")]
+
+
+def readable_network(network_id: int, session: SessionDep, principal: PrincipalDep) -> Network:
+    return networks.get_network(session, scope=principal.scope, network_id=network_id)
+
+
+def writable_network(network_id: int, session: SessionDep, principal: WriterDep) -> Network:
+    return networks.get_network(session, scope=principal.scope, network_id=network_id)
+
+
+NetworkDep = Annotated[Network, Depends(readable_network, scope="function")]
+WritableNetworkDep = Annotated[Network, Depends(writable_network, scope="function")]

@@ -22,8 +22,11 @@ class BodySizeLimit:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self.bulk_suffixes = ("/import",)
 
     def _limit_for(self, scope: Scope) -> int:
+        if str(scope.get("path", "")).endswith(self.bulk_suffixes):
+            return self.upload_limit  # bulk imports may send a large network as JSON
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         return (

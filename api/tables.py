@@ -7,7 +7,8 @@ would silently drop out of migrations.
 from sqlmodel import SQLModel
 
 from api.accounts import models as accounts_models
+from supplychain import models as supplychain_models
 
-TABLE_MODULES = (accounts_models,)
+TABLE_MODULES = (accounts_models, supplychain_models)
 
 metadata = SQLModel.metadata

@@ -105,3 +105,46 @@ def build_world(engine: Engine, client: TestClient) -> World:
             org_b=org_b.id or 0,
             programme=programme.id or 0,
         )
+
+
+# Networks ------------------------------------------------------------------------------------
+
+
+def node(
+    ident: str, kind: str, name: str | None = None, country: str = "TH", **fields: Any
+) -> dict:
+    return {"id": ident, "kind": kind, "name": name or ident, "country": country, **fields}
+
+
+def edge(source: str, target: str, kind: str, **fields: Any) -> dict:
+    return {"source": source, "target": target, "kind": kind, **fields}
+
+
+def create_network(actor: Actor, name: str = "Test network", **fields: Any) -> dict:
+    response = actor.post("/api/v1/networks", json={"name": name, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def import_json(
+    actor: Actor, network_id: int, nodes: list[dict], edges: list[dict], **params: Any
+) -> httpx.Response:
+    return actor.post(
+        f"/api/v1/networks/{network_id}/import",
+        json={"nodes": nodes, "edges": edges},
+        params=params,
+    )
+
+
+def network_with(actor: Actor, nodes: list[dict], edges: list[dict], name: str = "N") -> dict:
+    """Create a network holding exactly these nodes and edges."""
+    network = create_network(actor, name)
+    response = import_json(actor, network["id"], nodes, edges)
+    assert response.status_code == 200, response.text
+    return network
+
+
+def node_ids(actor: Actor, network_id: int) -> dict[str, int]:
+    """External id -> database id of every node in the network."""
+    items = actor.get(f"/api/v1/networks/{network_id}/nodes", params={"limit": 500}).json()
+    return {n["external_id"]: n["id"] for n in items["items"]}

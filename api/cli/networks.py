@@ -1,0 +1,154 @@
+"""``fairpath networks``, ``fairpath import`` and ``fairpath export``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sqlmodel import select
+
+from api.accounts.models import Organisation, OrganisationKind
+from api.accounts.service import get_or_create_organisation
+from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from supplychain import export, formats
+from supplychain import service as networks
+from supplychain.problems import Problems
+from supplychain.schemas import NetworkCreate
+from supplychain.tenancy import Scope
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = subcommands.add_parser("networks", help="list and create networks")
+    actions = group.add_subparsers(dest="networks_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list networks with their organisation")
+    add_database_option(listing)
+    listing.set_defaults(handler=_list)
+    create = actions.add_parser("create", help="create an empty network")
+    create.add_argument("--name", required=True)
+    create.add_argument("--organisation", required=True, help="owner (created if missing)")
+    create.add_argument("--description", default="")
+    add_database_option(create)
+    create.set_defaults(handler=_create)
+
+    importer = subcommands.add_parser(
+        "import",
+        help="import nodes and edges into a network (all or nothing)",
+        description="FILES: nodes.csv and edges.csv; or one ZIP, XLSX, JSON or GraphML file; "
+        "or a folder holding nodes.csv and edges.csv.",
+    )
+    importer.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    target = importer.add_mutually_exclusive_group(required=True)
+    target.add_argument("--network", type=int, help="id of an existing network")
+    target.add_argument("--new", metavar="NAME", help="create a network with this name")
+    importer.add_argument("--organisation", help="with --new: the owner (created if missing)")
+    importer.add_argument("--mode", choices=("upsert", "replace"), default="upsert")
+    importer.add_argument("--dry-run", action="store_true", help="validate only")
+    add_database_option(importer)
+    importer.set_defaults(handler=_import)
+
+    exporter = subcommands.add_parser("export", help="export a network")
+    exporter.add_argument("--network", type=int, required=True)
+    exporter.add_argument("--format", choices=tuple(export.EXPORT_FORMATS), default="json")
+    exporter.add_argument("-o", "--output", type=Path, required=True)
+    add_database_option(exporter)
+    exporter.set_defaults(handler=_export)
+
+
+def _list(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        rows, _total = networks.list_networks(session, scope=Scope.everything(), limit=10_000)
+        organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
+        echo(f"{'id':>4}  {'version':>7}  {'name':<40} organisation")
+        for network in rows:
+            echo(
+                f"{network.id:>4}  {network.version:>7}  {network.name:<40} "
+                f"{organisations.get(network.organisation_id, '?')}"
+            )
+    return 0
+
+
+def _create(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        organisation = get_or_create_organisation(
+            session, args.organisation, OrganisationKind.company
+        )
+        network = networks.create_network(
+            session,
+            scope=Scope.everything(),
+            own_organisation_id=organisation.id or 0,
+            data=NetworkCreate(name=args.name, description=args.description),
+        )
+        echo(f"Created network {network.id} {network.name!r} for {organisation.name!r}.")
+    return 0
+
+
+def read_files(paths: list[Path], problems: Problems) -> formats.RawNetwork:
+    """Turn command-line paths into the same upload shape the API receives."""
+    for path in paths:
+        if not path.exists():
+            raise CommandFailed(f"{path}: no such file or folder")
+    if len(paths) == 1 and paths[0].is_dir():
+        folder = paths[0]
+        paths = [p for p in (folder / "nodes.csv", folder / "edges.csv") if p.exists()]
+        if not paths:
+            raise CommandFailed(f"{folder} holds neither nodes.csv nor edges.csv")
+    if len(paths) == 1 and not paths[0].name.lower().endswith(".csv"):
+        return formats.read_upload({"file": (paths[0].name, paths[0].read_bytes())}, problems)
+    files: dict[str, tuple[str, bytes]] = {}
+    for path in paths:
+        lowered = path.name.lower()
+        role = "edges" if "edge" in lowered else "nodes" if "node" in lowered else None
+        if role is None or role in files:
+            raise CommandFailed(
+                f"{path}: name CSV files so that one contains 'nodes' and the other 'edges'"
+            )
+        files[role] = (path.name, path.read_bytes())
+    return formats.read_upload(files, problems)
+
+
+def _import(args: argparse.Namespace) -> int:
+    problems = Problems()
+    raw = read_files(args.files, problems)
+    with transaction(engine_for(args)) as session:
+        if args.new:
+            if not args.organisation:
+                raise CommandFailed("--new needs --organisation")
+            organisation = get_or_create_organisation(
+                session, args.organisation, OrganisationKind.company
+            )
+            network = networks.create_network(
+                session,
+                scope=Scope.everything(),
+                own_organisation_id=organisation.id or 0,
+                data=NetworkCreate(name=args.new),
+            )
+        else:
+            network = networks.get_network(
+                session, scope=Scope.everything(), network_id=args.network
+            )
+        result = networks.import_network(
+            session,
+            network=network,
+            raw=raw,
+            mode=args.mode,
+            dry_run=args.dry_run,
+            problems=problems,
+        )
+        verb = "Checked (dry run, nothing written)" if args.dry_run else "Imported"
+        echo(
+            f"{verb} into network {network.id} {network.name!r} "
+            f"(now version {result.network_version}):"
+        )
+        for label, counts in (("nodes", result.nodes), ("edges", result.edges)):
+            echo(f"  {label}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        network = networks.get_network(session, scope=Scope.everything(), network_id=args.network)
+        state = networks.load_state(session, network.id or 0)
+        content, _media, _extension = export.render(network, state, args.format)
+    args.output.write_bytes(content)
+    echo(f"Wrote {args.output} ({len(content):,} bytes).")
+    return 0

@@ -1,0 +1,135 @@
+"""Graph questions answered for the API: analysis results turned into response schemas."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from supplychain import analysis
+from supplychain.countries import country_name
+from supplychain.errors import InvalidInput
+from supplychain.graph import network_graph
+from supplychain.models import Network, Node
+from supplychain.schemas import (
+    ChainRead,
+    ChainsRead,
+    CorridorRead,
+    GapRead,
+    NeighbourRead,
+    NodeBrief,
+    StatsRead,
+    TierRead,
+)
+
+
+def brief(graph: analysis.Graph, node: analysis.NodeId) -> NodeBrief:
+    data = graph.nodes[node]
+    return NodeBrief(
+        id=int(node),  # type: ignore[call-overload]
+        external_id=data["external_id"],
+        name=data["name"],
+        kind=data["kind"],
+        country=data["country"],
+        role=data.get("role"),
+    )
+
+
+def tiers(session: Session, network: Network) -> list[TierRead]:
+    graph = network_graph(session, network)
+    effective = analysis.effective_tiers(graph)
+    result = []
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != "supplier":
+            continue
+        declared, mapped = data.get("tier"), effective.get(node)
+        result.append(
+            TierRead(
+                node=brief(graph, node),
+                declared_tier=declared,
+                effective_tier=mapped,
+                mismatch=declared is not None and mapped is not None and declared != mapped,
+            )
+        )
+    return sorted(result, key=lambda t: (t.effective_tier or 10**9, t.node.external_id))
+
+
+def chains(session: Session, network: Network, target: Node | None, limit: int) -> ChainsRead:
+    graph = network_graph(session, network)
+    target_id = target.id if target is not None else analysis.company_node(graph)
+    if target_id is None:
+        raise InvalidInput(
+            "The network has no company node; name a target supplier",
+            errors=[{"field": "target", "in": "query", "message": "required without a company"}],
+        )
+    if graph.nodes[target_id]["kind"] not in analysis.EMPLOYERS:
+        raise InvalidInput(
+            "Recruitment chains end at a supplier or the company",
+            errors=[{"field": "target", "in": "query", "message": "not a supplier or company"}],
+        )
+    found, total = analysis.recruitment_chains(graph, target_id, limit)
+    return ChainsRead(
+        target=brief(graph, target_id),
+        total=total,
+        chains=[
+            ChainRead(
+                nodes=[brief(graph, n) for n in chain.nodes],
+                edge_kinds=chain.edge_kinds,
+                origin=chain.origin,
+                destination=chain.destination,
+                workers=chain.workers,
+            )
+            for chain in found
+        ],
+    )
+
+
+def corridors(session: Session, network: Network) -> list[CorridorRead]:
+    graph = network_graph(session, network)
+    return [
+        CorridorRead(
+            origin=c.origin,
+            origin_name=country_name(c.origin) if c.origin else "Unknown origin",
+            destination=c.destination,
+            destination_name=country_name(c.destination) if c.destination else "Unknown",
+            workers=c.workers,
+            edges_without_workers=c.edges_without_workers,
+            recruiters=len(c.recruiters),
+            employers=len(c.employers),
+            recruiter_ids=sorted(int(n) for n in c.recruiters),  # type: ignore[call-overload]
+            employer_ids=sorted(int(n) for n in c.employers),  # type: ignore[call-overload]
+        )
+        for c in analysis.corridors(graph)
+    ]
+
+
+def neighbours(
+    session: Session, network: Network, node: Node, direction: str, depth: int | None
+) -> list[NeighbourRead]:
+    graph = network_graph(session, network)
+    walk = analysis.upstream if direction == "upstream" else analysis.downstream
+    found = walk(graph, node.id, depth)
+    return [
+        NeighbourRead(node=brief(graph, n), depth=d)
+        for n, d in sorted(found.items(), key=lambda item: (item[1], item[0]))
+    ]
+
+
+def gaps(session: Session, network: Network, code: str | None = None) -> list[GapRead]:
+    graph = network_graph(session, network)
+    return [
+        GapRead(
+            code=gap.code,
+            title=analysis.GAP_CODES[gap.code],
+            node=brief(graph, gap.node) if gap.node is not None else None,
+            message=gap.message,
+            details=gap.details,
+        )
+        for gap in analysis.visibility_gaps(graph)
+        if code is None or gap.code == code
+    ]
+
+
+def stats(session: Session, network: Network) -> StatsRead:
+    graph = network_graph(session, network)
+    return StatsRead(
+        network_id=network.id or 0, version=network.version, **analysis.statistics(graph)
+    )

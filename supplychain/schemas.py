@@ -1,0 +1,282 @@
+"""Request and response bodies of the network API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from supplychain.vocabulary import EdgeKind, NodeKind, RecruiterRole
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# Networks ------------------------------------------------------------------------------------
+
+
+class NetworkCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Seafood sourcing 2026",
+                    "description": "Thai processors, vessels and the recruiters behind them",
+                }
+            ]
+        }
+    )
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    organisation_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="Admins: the organisation that owns the network. Others: omit (your own).",
+    )
+
+
+class NetworkUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class NetworkRead(BaseModel):
+    id: int
+    organisation_id: int
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# Nodes ---------------------------------------------------------------------------------------
+
+
+class NodeFields(Strict):
+    """Fields shared by create and update; meaning and cross-field rules are checked by
+    ``supplychain.rules`` exactly as in a bulk import."""
+
+    name: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 or alpha-3 code, or English short name."
+    )
+    sector: str | None = None
+    tier: int | None = Field(default=None, ge=1, description="Suppliers: declared tier.")
+    workers: int | None = Field(default=None, ge=0)
+    migrant_workers: int | None = Field(default=None, ge=0)
+    role: RecruiterRole | None = None
+    licence: str | None = Field(default=None, max_length=100)
+    licence_country: str | None = None
+    origin: str | None = Field(default=None, description="Worker groups: origin country.")
+    destination: str | None = Field(default=None, description="Worker groups: destination.")
+    attributes: dict[str, Any] | None = None
+
+
+class NodeCreate(NodeFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "REC-MM-007",
+                    "kind": "recruiter",
+                    "name": "Golden Lotus Sub-agent",
+                    "country": "MM",
+                    "role": "sub_agent",
+                    "attributes": {"township": "Hpa-An"},
+                }
+            ]
+        }
+    )
+    external_id: str = Field(min_length=1, max_length=100, description="Your own id.")
+    kind: NodeKind
+    name: str = Field(min_length=1, max_length=300)
+    country: str
+
+
+class NodeUpdate(NodeFields):
+    kind: NodeKind | None = None
+    external_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class NodeRead(BaseModel):
+    id: int
+    network_id: int
+    external_id: str
+    kind: NodeKind
+    name: str
+    country: str
+    sector: str | None
+    tier: int | None
+    workers: int | None
+    migrant_workers: int | None
+    role: RecruiterRole | None
+    licence: str | None
+    licence_country: str | None
+    origin: str | None
+    destination: str | None
+    attributes: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+# Edges ---------------------------------------------------------------------------------------
+
+
+class EdgeFields(Strict):
+    origin: str | None = Field(default=None, description="Corridor origin country.")
+    destination: str | None = Field(default=None, description="Corridor destination country.")
+    workers: int | None = Field(default=None, ge=0)
+    share: float | None = Field(default=None, ge=0, le=1)
+    attributes: dict[str, Any] | None = None
+
+
+class EdgeCreate(EdgeFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "REC-MM-007",
+                    "target": "REC-TH-002",
+                    "kind": "refers_to",
+                    "origin": "MM",
+                    "destination": "TH",
+                    "workers": 120,
+                }
+            ]
+        }
+    )
+    source: str = Field(min_length=1, max_length=100, description="Source node external id.")
+    target: str = Field(min_length=1, max_length=100, description="Target node external id.")
+    kind: EdgeKind
+
+
+class EdgeUpdate(EdgeFields):
+    pass
+
+
+class EdgeRead(BaseModel):
+    id: int
+    network_id: int
+    source_id: int
+    target_id: int
+    source: str
+    target: str
+    kind: EdgeKind
+    origin: str | None
+    destination: str | None
+    workers: int | None
+    share: float | None
+    attributes: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+# Import --------------------------------------------------------------------------------------
+
+ImportMode = Literal["upsert", "replace"]
+
+
+class ImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "dry_run": False,
+                    "mode": "upsert",
+                    "sources": ["nodes.csv", "edges.csv"],
+                    "nodes": {"created": 42, "updated": 3, "unchanged": 0, "deleted": 0},
+                    "edges": {"created": 57, "updated": 1, "unchanged": 0, "deleted": 0},
+                    "network_version": 7,
+                }
+            ]
+        }
+    )
+    dry_run: bool
+    mode: ImportMode
+    sources: list[str]
+    nodes: dict[str, int]
+    edges: dict[str, int]
+    network_version: int
+
+
+# Graph queries -------------------------------------------------------------------------------
+
+
+class NodeBrief(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    kind: NodeKind
+    country: str
+    role: RecruiterRole | None = None
+
+
+class TierRead(BaseModel):
+    node: NodeBrief
+    declared_tier: int | None
+    effective_tier: int | None = Field(
+        description="Hops along supplies edges to the company; null when not connected."
+    )
+    mismatch: bool
+
+
+class ChainRead(BaseModel):
+    nodes: list[NodeBrief] = Field(description="From the first recruiter to the target.")
+    edge_kinds: list[str]
+    origin: str | None
+    destination: str | None
+    workers: int | None = Field(description="Smallest known worker count along the chain.")
+
+
+class ChainsRead(BaseModel):
+    target: NodeBrief
+    total: int = Field(description="Chains found (counting stops at 100,000).")
+    chains: list[ChainRead]
+
+
+class CorridorRead(BaseModel):
+    origin: str | None
+    origin_name: str
+    destination: str | None
+    destination_name: str
+    workers: int = Field(description="Workers placed with employers through this corridor.")
+    edges_without_workers: int
+    recruiters: int
+    employers: int
+    recruiter_ids: list[int]
+    employer_ids: list[int]
+
+
+class NeighbourRead(BaseModel):
+    node: NodeBrief
+    depth: int
+
+
+class GapRead(BaseModel):
+    code: str
+    title: str
+    node: NodeBrief | None
+    message: str
+    details: dict[str, Any]
+
+
+class StatsRead(BaseModel):
+    network_id: int
+    version: int
+    nodes: int
+    edges: int
+    nodes_by_kind: dict[str, int]
+    recruiters_by_role: dict[str, int]
+    edges_by_kind: dict[str, int]
+    suppliers_by_effective_tier: dict[str, int]
+    declared_tier_mismatches: int
+    workers: int
+    migrant_workers: int
+    recruited_workers: int
+    countries: list[str]
+    corridors: int
+    longest_path_hops: int
+    components: int

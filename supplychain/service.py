@@ -1,0 +1,786 @@
+"""Networks, nodes and edges: the rules applied to the database.
+
+Every change bumps the network's version (graph and score caches are keyed by it). Bulk imports
+validate the whole resulting network before writing anything, then write with set-based
+statements so that a 100,000-node file imports in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from supplychain.columns import utcnow
+from supplychain.errors import Conflict, InvalidInput, NotFound
+from supplychain.formats import RawNetwork
+from supplychain.models import Edge, Network, Node
+from supplychain.problems import BODY, Location, Problems
+from supplychain.rules import (
+    EDGE_STORED,
+    NODE_STORED,
+    EdgeRecord,
+    NodeRecord,
+    PlacedEdge,
+    check_network,
+    parse_edge,
+    parse_node,
+)
+from supplychain.schemas import (
+    EdgeCreate,
+    EdgeUpdate,
+    ImportMode,
+    ImportResult,
+    NetworkCreate,
+    NetworkUpdate,
+    NodeCreate,
+    NodeUpdate,
+)
+from supplychain.tenancy import Scope
+from supplychain.vocabulary import (
+    ACYCLIC_EDGES,
+    EDGE_RULES,
+    EdgeKind,
+    NodeKind,
+    RecruiterRole,
+    describe_rule,
+)
+
+_CHUNK = 500
+
+
+# Networks ------------------------------------------------------------------------------------
+
+
+def create_network(
+    session: Session, *, scope: Scope, own_organisation_id: int, data: NetworkCreate
+) -> Network:
+    organisation_id = data.organisation_id or own_organisation_id
+    if not scope.allows(organisation_id):
+        raise InvalidInput(
+            "You can only create networks in your own organisation",
+            errors=[{"field": "organisation_id", "message": "not your organisation"}],
+        )
+    _refuse_duplicate_name(session, organisation_id, data.name)
+    network = Network(organisation_id=organisation_id, name=data.name, description=data.description)
+    session.add(network)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise InvalidInput(
+            f"Organisation {organisation_id} does not exist",
+            errors=[{"field": "organisation_id", "message": "no such organisation"}],
+        ) from exc
+    return network
+
+
+def _refuse_duplicate_name(session: Session, organisation_id: int, name: str) -> None:
+    clash = session.exec(
+        select(Network.id).where(Network.organisation_id == organisation_id, Network.name == name)
+    ).first()
+    if clash is not None:
+        raise Conflict(f"Your organisation already has a network named {name!r}")
+
+
+def list_networks(
+    session: Session,
+    *,
+    scope: Scope,
+    organisation_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[Network], int]:
+    query = scope.filter(select(Network), Network.organisation_id)
+    if organisation_id is not None:
+        query = query.where(Network.organisation_id == organisation_id)
+    if q:
+        query = query.where(func.lower(Network.name).contains(q.lower()))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Network.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_network(session: Session, *, scope: Scope, network_id: int) -> Network:
+    network = session.get(Network, network_id)
+    if network is None or not scope.allows(network.organisation_id):
+        raise NotFound(f"Network {network_id} was not found")
+    return network
+
+
+def update_network(session: Session, *, network: Network, data: NetworkUpdate) -> Network:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "name" in changes and changes["name"] != network.name:
+        _refuse_duplicate_name(session, network.organisation_id, changes["name"])
+    for key, value in changes.items():
+        setattr(network, key, value)
+    touch(session, network)
+    return network
+
+
+def delete_network(session: Session, *, network: Network) -> None:
+    try:
+        with session.begin_nested():
+            session.execute(delete(Edge).where(Edge.network_id == network.id))
+            session.execute(delete(Node).where(Node.network_id == network.id))
+            session.delete(network)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Network {network.id} still has assessments, findings or plans attached; "
+            "delete those first"
+        ) from exc
+
+
+def touch(session: Session, network: Network) -> None:
+    """Record a change: the version increases atomically even under concurrent writers."""
+    session.execute(
+        update(Network)
+        .where(Network.id == network.id)
+        .values(version=Network.version + 1, updated_at=utcnow())
+    )
+    session.flush()
+    session.refresh(network)
+
+
+# Nodes ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class NodeFilters:
+    kind: NodeKind | None = None
+    country: str | None = None
+    sector: str | None = None
+    role: str | None = None
+    tier: int | None = None
+    external_id: str | None = None
+    q: str | None = None
+
+
+def list_nodes(
+    session: Session, *, network: Network, filters: NodeFilters, limit: int, offset: int
+) -> tuple[Sequence[Node], int]:
+    query = select(Node).where(Node.network_id == network.id)
+    if filters.kind is not None:
+        query = query.where(Node.kind == filters.kind)
+    if filters.country:
+        query = query.where(Node.country == filters.country.upper())
+    if filters.sector:
+        query = query.where(Node.sector == filters.sector)
+    if filters.role:
+        query = query.where(Node.role == filters.role)
+    if filters.tier is not None:
+        query = query.where(Node.tier == filters.tier)
+    if filters.external_id:
+        query = query.where(Node.external_id == filters.external_id)
+    if filters.q:
+        query = query.where(func.lower(Node.name).contains(filters.q.lower()))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Node.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_node(session: Session, *, network: Network, node_id: int) -> Node:
+    node = session.get(Node, node_id)
+    if node is None or node.network_id != network.id:
+        raise NotFound(f"Node {node_id} was not found in network {network.id}")
+    return node
+
+
+def find_node(session: Session, *, network: Network, external_id: str) -> Node | None:
+    return session.exec(
+        select(Node).where(Node.network_id == network.id, Node.external_id == external_id)
+    ).first()
+
+
+def record_of(node: Node) -> NodeRecord:
+    return NodeRecord(
+        external_id=node.external_id,
+        kind=NodeKind(node.kind),
+        name=node.name,
+        country=node.country,
+        sector=node.sector,
+        tier=node.tier,
+        workers=node.workers,
+        migrant_workers=node.migrant_workers,
+        role=node.role,
+        licence=node.licence,
+        licence_country=node.licence_country,
+        origin=node.origin,
+        destination=node.destination,
+        attributes=dict(node.attributes or {}),
+    )
+
+
+def _raw_node(values: dict[str, Any]) -> dict[str, Any]:
+    """API fields in the shape of an import row, so both go through the same rules."""
+    raw = {k: v for k, v in values.items() if k not in ("attributes", "external_id")}
+    raw["id"] = values.get("external_id")
+    for key in ("kind", "role"):
+        if raw.get(key) is not None:
+            raw[key] = str(getattr(raw[key], "value", raw[key]))
+    return raw
+
+
+def _validated_node(values: dict[str, Any], attributes: dict[str, Any]) -> NodeRecord:
+    problems = Problems()
+    record = parse_node(_raw_node(values), BODY, problems)
+    # The rules name the import column "id"; in the API that field is "external_id".
+    for item in problems.items:
+        if item.get("field") == "id":
+            item["field"] = "external_id"
+    problems.raise_if_any("The node is invalid")
+    assert record is not None
+    record.attributes = attributes
+    return record
+
+
+def _other_company(session: Session, network: Network, except_id: int | None) -> Node | None:
+    query = select(Node).where(Node.network_id == network.id, Node.kind == NodeKind.company)
+    if except_id is not None:
+        query = query.where(Node.id != except_id)
+    return session.exec(query).first()
+
+
+def create_node(session: Session, *, network: Network, data: NodeCreate) -> Node:
+    values = data.model_dump(exclude={"attributes"})
+    record = _validated_node(values, data.attributes or {})
+    if find_node(session, network=network, external_id=record.external_id) is not None:
+        raise Conflict(f"Network {network.id} already has a node with id {record.external_id!r}")
+    if record.kind == NodeKind.company and _other_company(session, network, None) is not None:
+        raise InvalidInput(
+            "A network has one buying company, and this one already has it",
+            errors=[{"field": "kind", "message": "the network already has a company node"}],
+        )
+    now = utcnow()
+    node = Node(network_id=network.id or 0, created_at=now, updated_at=now, **_columns(record))
+    session.add(node)
+    session.flush()
+    touch(session, network)
+    return node
+
+
+def _columns(record: NodeRecord) -> dict[str, Any]:
+    values = record.values()
+    values["kind"] = record.kind
+    values["role"] = record.role
+    return values
+
+
+def update_node(session: Session, *, network: Network, node: Node, data: NodeUpdate) -> Node:
+    changes = data.model_dump(exclude_unset=True)
+    current = record_of(node).values()
+    merged = {**current, **{k: v for k, v in changes.items() if k != "attributes"}}
+    attributes = (
+        changes["attributes"] if changes.get("attributes") is not None else (current["attributes"])
+    )
+    record = _validated_node(merged, attributes)
+    if record.external_id != node.external_id and find_node(
+        session, network=network, external_id=record.external_id
+    ):
+        raise Conflict(f"Network {network.id} already has a node with id {record.external_id!r}")
+    if record.kind == NodeKind.company and _other_company(session, network, node.id):
+        raise InvalidInput(
+            "A network has one buying company, and this one already has it",
+            errors=[{"field": "kind", "message": "the network already has a company node"}],
+        )
+    if record.kind != node.kind:
+        _check_incident_edges(session, node, record.kind)
+    for key, value in _columns(record).items():
+        setattr(node, key, value)
+    node.updated_at = utcnow()
+    session.add(node)
+    session.flush()
+    touch(session, network)
+    return node
+
+
+def _check_incident_edges(session: Session, node: Node, new_kind: NodeKind) -> None:
+    """Changing a node's kind must not leave an edge that breaks the kind rules."""
+    problems = Problems()
+    edges = session.exec(
+        select(Edge).where(or_(Edge.source_id == node.id, Edge.target_id == node.id))
+    ).all()
+    for edge in edges:
+        other = session.get(Node, edge.target_id if edge.source_id == node.id else edge.source_id)
+        assert other is not None
+        source_kind = new_kind if edge.source_id == node.id else other.kind
+        target_kind = new_kind if edge.target_id == node.id else other.kind
+        sources, targets = EDGE_RULES[EdgeKind(edge.kind)]
+        if source_kind not in sources or target_kind not in targets:
+            problems.add(
+                BODY,
+                "kind",
+                f"edge {edge.id} ({edge.kind}) with {other.external_id} would break the rule: "
+                f"{describe_rule(EdgeKind(edge.kind))}",
+            )
+    problems.raise_if_any("The node's kind cannot change while its edges need the old kind")
+
+
+def delete_node(session: Session, *, network: Network, node: Node) -> None:
+    try:
+        with session.begin_nested():
+            session.execute(
+                delete(Edge).where(or_(Edge.source_id == node.id, Edge.target_id == node.id))
+            )
+            session.delete(node)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Node {node.external_id!r} has assessments or findings; it cannot be deleted"
+        ) from exc
+    touch(session, network)
+
+
+# Edges ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EdgeFilters:
+    kind: EdgeKind | None = None
+    source_id: int | None = None
+    target_id: int | None = None
+    origin: str | None = None
+    destination: str | None = None
+
+
+def list_edges(
+    session: Session, *, network: Network, filters: EdgeFilters, limit: int, offset: int
+) -> tuple[Sequence[Edge], int]:
+    query = select(Edge).where(Edge.network_id == network.id)
+    if filters.kind is not None:
+        query = query.where(Edge.kind == filters.kind)
+    if filters.source_id is not None:
+        query = query.where(Edge.source_id == filters.source_id)
+    if filters.target_id is not None:
+        query = query.where(Edge.target_id == filters.target_id)
+    if filters.origin:
+        query = query.where(Edge.origin == filters.origin.upper())
+    if filters.destination:
+        query = query.where(Edge.destination == filters.destination.upper())
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Edge.id).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def get_edge(session: Session, *, network: Network, edge_id: int) -> Edge:
+    edge = session.get(Edge, edge_id)
+    if edge is None or edge.network_id != network.id:
+        raise NotFound(f"Edge {edge_id} was not found in network {network.id}")
+    return edge
+
+
+def external_ids(session: Session, node_ids: set[int]) -> dict[int, str]:
+    if not node_ids:
+        return {}
+    rows = session.exec(select(Node.id, Node.external_id).where(Node.id.in_(node_ids))).all()  # type: ignore[union-attr]
+    return {node_id: external for node_id, external in rows}
+
+
+def _validated_edge(raw: dict[str, Any], attributes: dict[str, Any]) -> EdgeRecord:
+    problems = Problems()
+    record = parse_edge(raw, BODY, problems)
+    problems.raise_if_any("The edge is invalid")
+    assert record is not None
+    record.attributes = attributes
+    return record
+
+
+def create_edge(session: Session, *, network: Network, data: EdgeCreate) -> Edge:
+    raw = data.model_dump(exclude={"attributes"})
+    raw["kind"] = data.kind.value
+    record = _validated_edge(raw, data.attributes or {})
+    source = find_node(session, network=network, external_id=record.source)
+    target = find_node(session, network=network, external_id=record.target)
+    missing = [
+        {"field": name, "message": f"no node with id {ident!r} in this network"}
+        for name, ident, node in (
+            ("source", record.source, source),
+            ("target", record.target, target),
+        )
+        if node is None
+    ]
+    if missing:
+        raise InvalidInput("The edge refers to nodes that do not exist", errors=missing)
+    assert source is not None and target is not None
+    sources, targets = EDGE_RULES[record.kind]
+    if source.kind not in sources or target.kind not in targets:
+        raise InvalidInput(
+            f"{source.external_id} is a {source.kind} and {target.external_id} a {target.kind}",
+            errors=[{"field": "kind", "message": describe_rule(record.kind)}],
+        )
+    duplicate = session.exec(
+        select(Edge.id).where(
+            Edge.network_id == network.id,
+            Edge.source_id == source.id,
+            Edge.target_id == target.id,
+            Edge.kind == record.kind,
+        )
+    ).first()
+    if duplicate is not None:
+        raise Conflict(f"This edge already exists (edge {duplicate})")
+    if record.kind in ACYCLIC_EDGES:
+        _refuse_cycle(session, network, record.kind, source, target)
+    now = utcnow()
+    edge = Edge(
+        network_id=network.id or 0,
+        source_id=source.id or 0,
+        target_id=target.id or 0,
+        created_at=now,
+        updated_at=now,
+        **{**record.values(), "kind": record.kind},
+    )
+    session.add(edge)
+    session.flush()
+    touch(session, network)
+    return edge
+
+
+def _refuse_cycle(
+    session: Session, network: Network, kind: EdgeKind, source: Node, target: Node
+) -> None:
+    """Adding source -> target closes a cycle if target already reaches source."""
+    successors: dict[int, list[int]] = {}
+    for s, t in session.exec(
+        select(Edge.source_id, Edge.target_id).where(
+            Edge.network_id == network.id, Edge.kind == kind
+        )
+    ).all():
+        successors.setdefault(s, []).append(t)
+    frontier, seen = [target.id], {target.id}
+    while frontier:
+        current = frontier.pop()
+        if current == source.id:
+            raise InvalidInput(
+                f"{kind.value} edges may not form a cycle",
+                errors=[
+                    {
+                        "field": "target",
+                        "message": f"{target.external_id} already leads back to "
+                        f"{source.external_id} through {kind.value} edges",
+                    }
+                ],
+            )
+        for nxt in successors.get(current or 0, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+
+
+def update_edge(session: Session, *, network: Network, edge: Edge, data: EdgeUpdate) -> Edge:
+    changes = data.model_dump(exclude_unset=True)
+    ids = external_ids(session, {edge.source_id, edge.target_id})
+    raw = {
+        "source": ids[edge.source_id],
+        "target": ids[edge.target_id],
+        "kind": str(edge.kind),
+        "origin": edge.origin,
+        "destination": edge.destination,
+        "workers": edge.workers,
+        "share": edge.share,
+    }
+    raw.update({k: v for k, v in changes.items() if k != "attributes"})
+    attributes = (
+        changes["attributes"]
+        if changes.get("attributes") is not None
+        else dict(edge.attributes or {})
+    )
+    record = _validated_edge(raw, attributes)
+    for key, value in record.values().items():
+        if key != "kind":
+            setattr(edge, key, value)
+    edge.updated_at = utcnow()
+    session.add(edge)
+    session.flush()
+    touch(session, network)
+    return edge
+
+
+def delete_edge(session: Session, *, network: Network, edge: Edge) -> None:
+    session.delete(edge)
+    session.flush()
+    touch(session, network)
+
+
+# Bulk import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StoredState:
+    """The network as stored, keyed the way import files name things (external ids).
+
+    Rows stay plain tuples (``NODE_STORED`` / ``EDGE_STORED`` order): comparing tuples is what
+    makes re-importing a 100,000-node file cheap. Records are built only when needed.
+    """
+
+    nodes: dict[str, tuple[int, tuple[Any, ...]]] = field(default_factory=dict)
+    edges: dict[tuple[str, str, EdgeKind], tuple[int, tuple[Any, ...]]] = field(
+        default_factory=dict
+    )
+
+    def kinds(self) -> dict[str, NodeKind]:
+        return {ident: row[0] for ident, (_id, row) in self.nodes.items()}
+
+    def node_record(self, ident: str) -> NodeRecord:
+        values = dict(zip(NODE_STORED, self.nodes[ident][1], strict=True))
+        values["kind"] = NodeKind(values["kind"])
+        values["role"] = RecruiterRole(values["role"]) if values["role"] else None
+        values["attributes"] = dict(values["attributes"] or {})
+        return NodeRecord(external_id=ident, **values)
+
+    def edge_record(self, key: tuple[str, str, EdgeKind]) -> EdgeRecord:
+        values = dict(zip(EDGE_STORED, self.edges[key][1], strict=True))
+        values["attributes"] = dict(values["attributes"] or {})
+        return EdgeRecord(source=key[0], target=key[1], kind=EdgeKind(key[2]), **values)
+
+    def node_records(self) -> list[NodeRecord]:
+        """In creation order, as exports list them."""
+        order = sorted(self.nodes, key=lambda ident: self.nodes[ident][0])
+        return [self.node_record(ident) for ident in order]
+
+    def edge_records(self) -> list[EdgeRecord]:
+        order = sorted(self.edges, key=lambda key: self.edges[key][0])
+        return [self.edge_record(key) for key in order]
+
+
+def load_state(session: Session, network_id: int) -> StoredState:
+    """Two set-based queries, no ORM objects: fast enough for networks of 100,000 nodes."""
+    node_table, edge_table = Node.__table__, Edge.__table__  # type: ignore[attr-defined]
+    state = StoredState()
+    by_id: dict[int, str] = {}
+    node_columns = [node_table.c.id, node_table.c.external_id] + [
+        node_table.c[name] for name in NODE_STORED
+    ]
+    for row in session.execute(
+        select(*node_columns).where(node_table.c.network_id == network_id)
+    ).all():
+        state.nodes[row[1]] = (row[0], tuple(row[2:]))
+        by_id[row[0]] = row[1]
+    edge_columns = [
+        edge_table.c.id,
+        edge_table.c.source_id,
+        edge_table.c.target_id,
+        edge_table.c.kind,
+    ] + [edge_table.c[name] for name in EDGE_STORED]
+    for row in session.execute(
+        select(*edge_columns).where(edge_table.c.network_id == network_id)
+    ).all():
+        key = (by_id[row[1]], by_id[row[2]], row[3])
+        state.edges[key] = (row[0], tuple(row[4:]))
+    return state
+
+
+def _counts() -> dict[str, int]:
+    return {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+
+
+def import_network(
+    session: Session,
+    *,
+    network: Network,
+    raw: RawNetwork,
+    mode: ImportMode = "upsert",
+    dry_run: bool = False,
+    problems: Problems | None = None,
+) -> ImportResult:
+    """Validate the network the file would produce, then write it in one go, or nothing."""
+    problems = problems or Problems()
+    file_nodes: dict[str, NodeRecord] = {}
+    node_locations: dict[str, Location] = {}
+    unusable_ids: set[str] = set()
+    for row, location in raw.nodes:
+        record = parse_node(row, location, problems)
+        if record is None:
+            ident = str(row.get("id") or "").strip()
+            if ident:
+                unusable_ids.add(ident)
+            continue
+        if record.external_id in file_nodes:
+            first = node_locations[record.external_id]
+            problems.add(
+                location,
+                "id",
+                f"duplicate id (first used on row {first.row or first.index})",
+                record.external_id,
+            )
+            continue
+        file_nodes[record.external_id] = record
+        node_locations[record.external_id] = location
+
+    file_edges: dict[tuple[str, str, EdgeKind], PlacedEdge] = {}
+    for row, location in raw.edges:
+        edge = parse_edge(row, location, problems)
+        if edge is None:
+            continue
+        if edge.key in file_edges:
+            first = file_edges[edge.key].location
+            problems.add(
+                location,
+                "target",
+                f"duplicate edge (same source, target and kind as row {first.row or first.index})",
+            )
+            continue
+        if edge.source in unusable_ids or edge.target in unusable_ids:
+            continue  # its node row is already reported; do not repeat the error here
+        file_edges[edge.key] = PlacedEdge(edge, location)
+
+    stored = load_state(session, network.id or 0)
+    kinds = {} if mode == "replace" else stored.kinds()
+    kinds.update({ident: record.kind for ident, record in file_nodes.items()})
+    for ident in unusable_ids:
+        kinds.pop(ident, None)
+    final_edges: dict[tuple[str, str, EdgeKind], PlacedEdge] = {}
+    if mode == "upsert":
+        for key in stored.edges:
+            if key[0] in unusable_ids or key[1] in unusable_ids or key in file_edges:
+                continue
+            record = stored.edge_record(key)
+            label = f"existing edge {key[0]} -> {key[1]} ({record.kind.value})"
+            final_edges[key] = PlacedEdge(record, Location(label=label))
+    final_edges.update(file_edges)
+    check_network(kinds, final_edges.values(), problems, node_locations=node_locations)
+    problems.raise_if_any("The import was refused")
+
+    node_counts, edge_counts = _counts(), _counts()
+    new_nodes: list[NodeRecord] = []
+    changed_nodes: list[tuple[int, NodeRecord]] = []
+    for ident, record in file_nodes.items():
+        existing = stored.nodes.get(ident)
+        if existing is None:
+            new_nodes.append(record)
+            node_counts["created"] += 1
+        elif existing[1] != record.row():
+            changed_nodes.append((existing[0], record))
+            node_counts["updated"] += 1
+        else:
+            node_counts["unchanged"] += 1
+    removed_nodes = (
+        [node_id for ident, (node_id, _row) in stored.nodes.items() if ident not in file_nodes]
+        if mode == "replace"
+        else []
+    )
+    node_counts["deleted"] = len(removed_nodes)
+
+    new_edges: list[EdgeRecord] = []
+    changed_edges: list[tuple[int, EdgeRecord]] = []
+    for key, placed in file_edges.items():
+        existing_edge = stored.edges.get(key)
+        if existing_edge is None:
+            new_edges.append(placed.record)
+            edge_counts["created"] += 1
+        elif existing_edge[1] != placed.record.row():
+            changed_edges.append((existing_edge[0], placed.record))
+            edge_counts["updated"] += 1
+        else:
+            edge_counts["unchanged"] += 1
+    removed_edges = (
+        [edge_id for key, (edge_id, _row) in stored.edges.items() if key not in file_edges]
+        if mode == "replace"
+        else []
+    )
+    edge_counts["deleted"] = len(removed_edges)
+
+    anything = (
+        new_nodes or changed_nodes or removed_nodes or new_edges or changed_edges or removed_edges
+    )
+    if not dry_run and anything:
+        _write_import(
+            session,
+            network,
+            new_nodes=new_nodes,
+            changed_nodes=changed_nodes,
+            removed_nodes=removed_nodes,
+            new_edges=new_edges,
+            changed_edges=changed_edges,
+            removed_edges=removed_edges,
+        )
+        touch(session, network)
+    return ImportResult(
+        dry_run=dry_run,
+        mode=mode,
+        sources=raw.sources,
+        nodes=node_counts,
+        edges=edge_counts,
+        network_version=network.version,
+    )
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _write_import(
+    session: Session,
+    network: Network,
+    *,
+    new_nodes: list[NodeRecord],
+    changed_nodes: list[tuple[int, NodeRecord]],
+    removed_nodes: list[int],
+    new_edges: list[EdgeRecord],
+    changed_edges: list[tuple[int, EdgeRecord]],
+    removed_edges: list[int],
+) -> None:
+    now = utcnow()
+    network_id = network.id or 0
+    try:
+        with session.begin_nested():
+            for chunk in _chunks(removed_edges):
+                session.execute(delete(Edge).where(Edge.id.in_(chunk)))  # type: ignore[union-attr]
+            for chunk in _chunks(removed_nodes):
+                session.execute(delete(Node).where(Node.id.in_(chunk)))  # type: ignore[union-attr]
+    except IntegrityError as exc:
+        raise Conflict(
+            "The replace import would delete nodes that have assessments or findings; keep "
+            "those nodes in the file or import with mode=upsert"
+        ) from exc
+    connection = session.connection()
+    node_table, edge_table = Node.__table__, Edge.__table__  # type: ignore[attr-defined]
+    if new_nodes:
+        connection.execute(
+            insert(node_table),
+            [
+                {**r.values(), "network_id": network_id, "created_at": now, "updated_at": now}
+                for r in new_nodes
+            ],
+        )
+    if changed_nodes:
+        node_values = {name: bindparam(name) for name in (*NODE_STORED, "updated_at")}
+        connection.execute(
+            update(node_table).where(node_table.c.id == bindparam("row_id")).values(node_values),
+            [{**r.values(), "row_id": node_id, "updated_at": now} for node_id, r in changed_nodes],
+        )
+    ids = {
+        external_id: node_id
+        for external_id, node_id in connection.execute(
+            select(node_table.c.external_id, node_table.c.id).where(
+                node_table.c.network_id == network_id
+            )
+        )
+    }
+    if new_edges:
+        connection.execute(
+            insert(edge_table),
+            [
+                {
+                    **e.values(),
+                    "network_id": network_id,
+                    "source_id": ids[e.source],
+                    "target_id": ids[e.target],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for e in new_edges
+            ],
+        )
+    if changed_edges:
+        edge_values = {name: bindparam(name) for name in (*EDGE_STORED, "updated_at")}
+        connection.execute(
+            update(edge_table).where(edge_table.c.id == bindparam("row_id")).values(edge_values),
+            [{**e.values(), "row_id": edge_id, "updated_at": now} for edge_id, e in changed_edges],
+        )
+    session.flush()
