@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.accounts.router import router as accounts_router
 from api.db import make_engine
@@ -16,8 +17,9 @@ from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
-from api.routes import graph, networks
+from api.routes import assessments, graph, networks, questionnaires, respond
 from api.settings import Settings, get_settings
+from questionnaires.service import ensure_library
 
 API_PREFIX = "/api/v1"
 
@@ -44,6 +46,9 @@ def api_router() -> APIRouter:
     router.include_router(accounts_router)
     router.include_router(networks.router)
     router.include_router(graph.router)
+    router.include_router(questionnaires.router)
+    router.include_router(assessments.router)
+    router.include_router(respond.router)
     return router
 
 
@@ -58,6 +63,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Serving an outdated schema corrupts data in subtle ways; refuse loudly instead.
         ensure_migrated(engine)
+        with Session(engine) as session:  # publish new library questionnaire versions
+            ensure_library(session)
+            session.commit()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         yield
 

@@ -13,6 +13,8 @@ from api.accounts import service as accounts
 from api.accounts.models import Role, User
 from api.db import get_session
 from api.settings import Settings
+from questionnaires import service as assessments
+from questionnaires.models import Assessment
 from supplychain import service as networks
 from supplychain.errors import Forbidden, NotAuthenticated
 from supplychain.models import Network
@@ -91,3 +93,23 @@ def writable_network(network_id: int, session: SessionDep, principal: WriterDep)
 
 NetworkDep = Annotated[Network, Depends(readable_network, scope="function")]
 WritableNetworkDep = Annotated[Network, Depends(writable_network, scope="function")]
+
+
+_invitation_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="InvitationToken",
+    description="A respondent's invitation token (`fpi_...`).",
+)
+
+
+def current_assessment(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_invitation_bearer)],
+) -> Assessment:
+    """The one assessment the respondent's invitation opens."""
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticated("Send your invitation token as 'Authorization: Bearer fpi_...'")
+    return assessments.resolve_invitation(session, credentials.credentials)
+
+
+RespondentDep = Annotated[Assessment, Depends(current_assessment, scope="function")]

@@ -206,3 +206,6 @@ INVALID: dict[int | str, dict[str, Any]] = {
     413: _problem_doc("The request body is too large."),
     422: _problem_doc("Some fields are invalid; `errors` names each one."),
 }
+RESPONDENT_AUTH: dict[int | str, dict[str, Any]] = {
+    401: _problem_doc("The invitation token is missing, unknown, expired or revoked."),
+}

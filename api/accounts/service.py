@@ -16,10 +16,10 @@ from api.accounts.schemas import (
     UserCreate,
     UserUpdate,
 )
-from api.accounts.secrets import display_prefix, hash_token, new_token
 from supplychain.columns import utcnow
 from supplychain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from supplychain.tenancy import Scope
+from supplychain.tokens import display_prefix, hash_token, new_token
 
 # Writing last_used_at on every request would turn every read into a write; a minute's
 # precision is all an operator needs to spot an unused token.

@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from api.accounts import service
 from api.accounts.models import ApiToken
-from api.accounts.secrets import hash_token
 from api.cli import main as cli
 from supplychain.columns import utcnow
+from supplychain.tokens import hash_token
 from tests.builders import Actor, World
 
 

@@ -1,4 +1,4 @@
-"""Generating and checking bearer secrets.
+"""Generating and checking bearer secrets (user API tokens and respondent invitations).
 
 Tokens carry 256 bits of randomness, so a fast SHA-256 is enough to make a stolen database
 useless; a slow password hash would only slow every request down.

@@ -1,0 +1,104 @@
+"""The respondent's API: an invitation token opens exactly one assessment and nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi.responses import FileResponse
+
+from api.deps import RespondentDep, SessionDep, SettingsDep
+from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
+from api.routes.files import evidence_response
+from questionnaires import service, views
+from questionnaires.schemas import AnswersUpdate, EvidenceRead, RespondentView
+
+router = APIRouter(prefix="/respond", tags=["respond"], responses=RESPONDENT_AUTH)
+RESPONDENT = service.Actor.respondent()
+
+
+@router.get("/assessment", response_model=RespondentView, operation_id="respond-get")
+def read_assessment(
+    session: SessionDep,
+    assessment: RespondentDep,
+    language: Annotated[str | None, Query(max_length=16, description="e.g. ne, bn, th")] = None,
+) -> RespondentView:
+    """Your assessment: the questions (in your language), your answers, reviewer comments."""
+    return views.respondent_view(session, assessment, language)
+
+
+@router.put(
+    "/answers",
+    response_model=RespondentView,
+    operation_id="respond-save",
+    responses={**CONFLICT, **INVALID},
+)
+def save_answers(
+    data: AnswersUpdate, session: SessionDep, assessment: RespondentDep
+) -> RespondentView:
+    """Save some or all answers; you can come back and continue later."""
+    service.save_answers(
+        session,
+        assessment=assessment,
+        incoming=data.answers,
+        actor=RESPONDENT,
+        language=data.language,
+    )
+    return views.respondent_view(session, assessment)
+
+
+@router.post(
+    "/submit",
+    response_model=RespondentView,
+    operation_id="respond-submit",
+    responses={**CONFLICT, **INVALID},
+)
+def submit(session: SessionDep, assessment: RespondentDep) -> RespondentView:
+    """Submit for review; refused with the list of required questions still unanswered."""
+    service.submit(session, assessment=assessment, actor=RESPONDENT)
+    return views.respondent_view(session, assessment)
+
+
+@router.post(
+    "/evidence",
+    response_model=EvidenceRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="respond-upload-evidence",
+    responses={
+        **CONFLICT,
+        **INVALID,
+        413: {"description": "File too large"},
+        415: {"description": "File type not accepted"},
+    },
+)
+def upload_evidence(
+    session: SessionDep,
+    assessment: RespondentDep,
+    settings: SettingsDep,
+    question_id: Annotated[str, Form(max_length=64)],
+    file: Annotated[UploadFile, File(description="PDF, image or office document")],
+) -> EvidenceRead:
+    evidence = service.add_evidence(
+        session,
+        assessment=assessment,
+        question_id=question_id,
+        filename=file.filename or "",
+        data=file.file.read(settings.max_evidence_bytes + 1),
+        data_dir=settings.data_dir,
+        max_bytes=settings.max_evidence_bytes,
+        actor=RESPONDENT,
+    )
+    return views.evidence_read(evidence)
+
+
+@router.get(
+    "/evidence/{evidence_id}",
+    operation_id="respond-download-evidence",
+    response_class=FileResponse,
+    responses={**NOT_FOUND, 200: {"content": {"application/octet-stream": {}}}},
+)
+def download_evidence(
+    evidence_id: int, session: SessionDep, assessment: RespondentDep, settings: SettingsDep
+) -> FileResponse:
+    evidence = service.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
+    return evidence_response(evidence, settings.data_dir)

@@ -1,0 +1,140 @@
+"""Assemble response schemas from stored rows (shared by the API and the web pages)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from questionnaires import service
+from questionnaires.library import library_translations
+from questionnaires.models import Assessment, EvidenceFile, Invitation, QuestionnaireRecord
+from questionnaires.schema import localise
+from questionnaires.schemas import (
+    AssessmentRead,
+    EvidenceRead,
+    InvitationCreated,
+    InvitationRead,
+    NodeRef,
+    Progress,
+    QuestionnaireRead,
+    QuestionnaireRef,
+    QuestionnaireSummary,
+    RespondentView,
+)
+from supplychain.models import Node
+
+
+def questionnaire_summary(record: QuestionnaireRecord) -> QuestionnaireSummary:
+    document = service.parsed(record)
+    return QuestionnaireSummary(
+        id=record.id or 0,
+        key=record.key,
+        version=record.version,
+        title=record.title,
+        organisation_id=record.organisation_id,
+        applies_to=document.applies_to.model_dump(mode="json", exclude_none=True),
+        sections=len(document.sections),
+        questions=len(document.questions()),
+        languages=service.languages(record),
+        content_hash=record.content_hash,
+        created_at=record.created_at,
+    )
+
+
+def localised_document(record: QuestionnaireRecord, language: str | None) -> dict:
+    """The document in the requested language (English when there is no translation)."""
+    document = service.parsed(record)
+    if language and language != document.language and record.organisation_id is None:
+        translation = library_translations(record.key, record.version).get(language)
+        if translation is not None:
+            document = localise(document, translation)
+    return service.stored_document(document)
+
+
+def questionnaire_read(
+    record: QuestionnaireRecord, language: str | None = None
+) -> QuestionnaireRead:
+    return QuestionnaireRead(
+        **questionnaire_summary(record).model_dump(),
+        document=localised_document(record, language),
+    )
+
+
+def progress_of(session: Session, assessment: Assessment) -> Progress:
+    answered, required, missing = service.progress(session, assessment)
+    return Progress(answered=answered, required=required, missing_required=missing)
+
+
+def assessment_read(
+    session: Session, assessment: Assessment, today: date | None = None
+) -> AssessmentRead:
+    node = session.get(Node, assessment.node_id)
+    record = service.questionnaire_of(session, assessment)
+    assert node is not None
+    return AssessmentRead(
+        id=assessment.id or 0,
+        network_id=assessment.network_id,
+        node=NodeRef(
+            id=node.id or 0,
+            external_id=node.external_id,
+            name=node.name,
+            kind=node.kind,
+            role=node.role.value if node.role else None,
+        ),
+        questionnaire=QuestionnaireRef(
+            id=record.id or 0, key=record.key, version=record.version, title=record.title
+        ),
+        status=assessment.status,
+        due_date=assessment.due_date,
+        overdue=service.is_overdue(assessment, today),
+        language=assessment.language,
+        answers=assessment.answers,
+        review_comment=assessment.review_comment,
+        question_comments=assessment.question_comments,
+        progress=progress_of(session, assessment),
+        created_at=assessment.created_at,
+        updated_at=assessment.updated_at,
+        submitted_at=assessment.submitted_at,
+        reviewed_at=assessment.reviewed_at,
+    )
+
+
+def invitation_read(invitation: Invitation) -> InvitationRead:
+    return InvitationRead.model_validate(invitation, from_attributes=True)
+
+
+def invitation_created(invitation: Invitation, secret: str, base_url: str) -> InvitationCreated:
+    return InvitationCreated(
+        **invitation_read(invitation).model_dump(),
+        token=secret,
+        api_hint=f"Authorization: Bearer {secret} on {base_url.rstrip('/')}/api/v1/respond/...",
+        url=f"{base_url.rstrip('/')}/respond/{secret}",
+    )
+
+
+def evidence_read(evidence: EvidenceFile) -> EvidenceRead:
+    return EvidenceRead.model_validate(evidence, from_attributes=True)
+
+
+def respondent_view(
+    session: Session, assessment: Assessment, language: str | None = None
+) -> RespondentView:
+    record = service.questionnaire_of(session, assessment)
+    node = session.get(Node, assessment.node_id)
+    chosen = language or assessment.language
+    return RespondentView(
+        assessment_id=assessment.id or 0,
+        requested_by=service.requester_name(session, assessment),
+        respondent=node.name if node else "",
+        status=assessment.status,
+        due_date=assessment.due_date,
+        language=chosen,
+        languages=service.languages(record),
+        questionnaire=localised_document(record, chosen),
+        answers=assessment.answers,
+        review_comment=assessment.review_comment,
+        question_comments=assessment.question_comments,
+        progress=progress_of(session, assessment),
+        evidence=[evidence_read(e) for e in service.list_evidence(session, assessment=assessment)],
+    )
