@@ -7,9 +7,10 @@ would silently drop out of migrations.
 from sqlmodel import SQLModel
 
 from api.accounts import models as accounts_models
+from audit import models as audit_models
 from questionnaires import models as questionnaire_models
 from supplychain import models as supplychain_models
 
-TABLE_MODULES = (accounts_models, supplychain_models, questionnaire_models)
+TABLE_MODULES = (accounts_models, supplychain_models, questionnaire_models, audit_models)
 
 metadata = SQLModel.metadata

@@ -5,14 +5,12 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from supplychain import analysis
-from supplychain.countries import country_name
 from supplychain.errors import InvalidInput
 from supplychain.graph import network_graph
 from supplychain.models import Network, Node
 from supplychain.schemas import (
     ChainRead,
     ChainsRead,
-    CorridorRead,
     GapRead,
     NeighbourRead,
     NodeBrief,
@@ -80,25 +78,6 @@ def chains(session: Session, network: Network, target: Node | None, limit: int) 
             for chain in found
         ],
     )
-
-
-def corridors(session: Session, network: Network) -> list[CorridorRead]:
-    graph = network_graph(session, network)
-    return [
-        CorridorRead(
-            origin=c.origin,
-            origin_name=country_name(c.origin) if c.origin else "Unknown origin",
-            destination=c.destination,
-            destination_name=country_name(c.destination) if c.destination else "Unknown",
-            workers=c.workers,
-            edges_without_workers=c.edges_without_workers,
-            recruiters=len(c.recruiters),
-            employers=len(c.employers),
-            recruiter_ids=sorted(int(n) for n in c.recruiters),  # type: ignore[call-overload]
-            employer_ids=sorted(int(n) for n in c.employers),  # type: ignore[call-overload]
-        )
-        for c in analysis.corridors(graph)
-    ]
 
 
 def neighbours(

@@ -237,19 +237,6 @@ class ChainsRead(BaseModel):
     chains: list[ChainRead]
 
 
-class CorridorRead(BaseModel):
-    origin: str | None
-    origin_name: str
-    destination: str | None
-    destination_name: str
-    workers: int = Field(description="Workers placed with employers through this corridor.")
-    edges_without_workers: int
-    recruiters: int
-    employers: int
-    recruiter_ids: list[int]
-    employer_ids: list[int]
-
-
 class NeighbourRead(BaseModel):
     node: NodeBrief
     depth: int

@@ -14,7 +14,6 @@ from supplychain import service as networks
 from supplychain.analysis import GAP_CODES
 from supplychain.schemas import (
     ChainsRead,
-    CorridorRead,
     GapRead,
     NeighbourRead,
     StatsRead,
@@ -86,17 +85,6 @@ def visibility_gaps(
     """Blind spots: migrant workers with no recruiter mapped, unlicensed recruiters, chains
     starting at informal brokers, unconnected nodes, unknown corridor origins."""
     return queries.gaps(session, network, code)
-
-
-@router.get(
-    "/corridors",
-    response_model=list[CorridorRead],
-    tags=["graph"],
-    operation_id="graph-corridors",
-)
-def corridors(session: SessionDep, network: NetworkDep) -> list[CorridorRead]:
-    """Recruitment corridors (origin -> destination) with workers, recruiters and employers."""
-    return queries.corridors(session, network)
 
 
 @router.get(

@@ -168,7 +168,9 @@ def test_example_imports_with_the_documented_shape(world: World, expected: Expec
 @ALL
 def test_example_corridors(world: World, expected: Expected) -> None:
     network = _import_example(world.analyst_a, expected)
-    rows = world.viewer_a.get(f"/api/v1/networks/{network['id']}/corridors").json()
+    rows = world.viewer_a.get(
+        f"/api/v1/networks/{network['id']}/corridors", params={"sort": "-workers"}
+    ).json()
     found = {
         (row["origin"], row["destination"]): (row["workers"], row["recruiters"], row["employers"])
         for row in rows

@@ -78,7 +78,9 @@ def test_chains_into_a_recruiter_are_refused(world: World, sample) -> None:  # t
 
 def test_corridor_summary(world: World, sample) -> None:  # type: ignore[no-untyped-def]
     network_id, ids = sample
-    rows = world.viewer_a.get(f"/api/v1/networks/{network_id}/corridors").json()
+    rows = world.viewer_a.get(
+        f"/api/v1/networks/{network_id}/corridors", params={"sort": "-workers"}
+    ).json()
     summary = [
         (r["origin"], r["destination"], r["workers"], r["recruiters"], r["employers"]) for r in rows
     ]

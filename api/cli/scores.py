@@ -1,0 +1,77 @@
+"""``fairpath scores``: the riskiest nodes of a network and the company's exposure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from audit import score_views
+from audit.scores import scoring_context
+from supplychain import service as networks
+from supplychain.errors import NotFound
+from supplychain.tenancy import Scope
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    command = subcommands.add_parser(
+        "scores",
+        help="score a network and show its riskiest nodes",
+        description="Prints the company's exposure and the riskiest nodes (critical first); "
+        "--json writes every node's score and the corridors.",
+    )
+    command.add_argument("--network", type=int, required=True)
+    command.add_argument("--top", type=int, default=15, help="rows to print (default 15)")
+    command.add_argument("--json", type=Path, metavar="FILE", help="write all scores as JSON")
+    add_database_option(command)
+    command.set_defaults(handler=_scores)
+
+
+def _scores(args: argparse.Namespace) -> int:
+    with transaction(engine_for(args)) as session:
+        try:
+            network = networks.get_network(
+                session, scope=Scope.everything(), network_id=args.network
+            )
+        except NotFound as exc:
+            raise CommandFailed(str(exc)) from exc
+        context = scoring_context(session, network)
+        rows = score_views.filtered(context.scores)
+        company = context.scores.company
+        echo(
+            f"Network {network.id} {network.name!r}, scoring profile "
+            f"{context.scores.profile.version}"
+        )
+        if company is not None:
+            summary = score_views.summary(context.scores, company)
+            echo(f"Company exposure: {summary.exposure:.1f} ({summary.exposure_band})")
+            chain = context.scores.critical_chain(company)
+            if chain:
+                names = " -> ".join(context.scores.nodes[n].node.name for n in chain)
+                echo(f"Critical chain: {names}")
+        counts = score_views.band_counts(context.scores)
+        echo(
+            f"Nodes by band: critical {counts.critical}, high {counts.high}, "
+            f"medium {counts.medium}, low {counts.low}"
+        )
+        echo("")
+        echo(f"{'band':<9} {'risk':>5} {'expo':>5} {'kind':<12} {'id':<22} name")
+        for row in rows[: args.top]:
+            flags = f"  [{', '.join(row.red_flags)}]" if row.red_flags else ""
+            echo(
+                f"{row.band:<9} {row.risk:>5.1f} {row.exposure:>5.1f} {row.kind:<12} "
+                f"{row.external_id[:22]:<22} {row.name}{flags}"
+            )
+        if args.json:
+            document = {
+                "network": {"id": network.id, "name": network.name, "version": network.version},
+                "profile": context.scores.profile.summary(),
+                "nodes": [r.model_dump(mode="json") for r in rows],
+                "corridors": [c.model_dump(mode="json") for c in score_views.corridors(context)],
+            }
+            args.json.write_text(
+                json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8"
+            )
+            echo(f"\nWrote {len(rows)} node scores to {args.json}")
+    return 0

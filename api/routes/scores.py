@@ -1,0 +1,75 @@
+"""HTTP endpoints for risk scores, their explanations and corridor risk."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import NetworkDep, SessionDep
+from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.pagination import PageDep
+from audit import score_views
+from audit.schemas import CorridorRiskRead, ExplanationRead, ScoresPage
+from audit.scores import scoring_context
+from supplychain import service as networks
+
+router = APIRouter(
+    prefix="/networks/{network_id}", tags=["scores"], responses={**AUTH_RESPONSES, **NOT_FOUND}
+)
+Sort = Literal[
+    "risk", "-risk", "exposure", "-exposure", "compliance", "-compliance", "name", "-name"
+]
+
+
+@router.get("/scores", response_model=ScoresPage, operation_id="scores-list")
+def list_scores(
+    session: SessionDep,
+    network: NetworkDep,
+    page: PageDep,
+    band: Annotated[
+        Literal["low", "medium", "high", "critical"] | None, Query(description="Node risk band.")
+    ] = None,
+    kind: Annotated[
+        Literal["company", "supplier", "recruiter", "worker_group"] | None, Query()
+    ] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    sort: Annotated[Sort, Query(description="Field, '-' for descending.")] = "-risk",
+) -> ScoresPage:
+    """Risk of every node (compliance, inherent, combined) and its network exposure, worst
+    first by default, with the company's exposure and the count of nodes per band."""
+    context = scoring_context(session, network)
+    rows = score_views.filtered(context.scores, band=band, kind=kind, country=country, sort=sort)
+    company = context.scores.company
+    return ScoresPage(
+        items=rows[page.offset : page.offset + page.limit],
+        total=len(rows),
+        limit=page.limit,
+        offset=page.offset,
+        profile_version=context.scores.profile.version,
+        company=score_views.summary(context.scores, company) if company is not None else None,
+        bands=score_views.band_counts(context.scores),
+        reference_overrides=list(context.scores.reference_overrides),
+    )
+
+
+@router.get("/nodes/{node_id}/score", response_model=ExplanationRead, operation_id="scores-explain")
+def node_score(node_id: int, session: SessionDep, network: NetworkDep) -> ExplanationRead:
+    """One node's score with everything that produced it: answers, reference figures with
+    their sources and years, weights, the formula, and the riskiest and critical chains."""
+    node = networks.get_node(session, network=network, node_id=node_id)
+    context = scoring_context(session, network)
+    return score_views.explanation(context, node.id or 0)
+
+
+@router.get("/corridors", response_model=list[CorridorRiskRead], operation_id="scores-corridors")
+def corridor_risk(
+    session: SessionDep,
+    network: NetworkDep,
+    sort: Annotated[
+        Literal["-risk", "-workers"], Query(description="Worst risk first, or most workers first")
+    ] = "-risk",
+) -> list[CorridorRiskRead]:
+    """Recruitment corridors (origin -> destination): workers, recruiters, employers, worst and
+    worker-weighted risk, and worker-paid cost data (survey figures and reported fees)."""
+    return score_views.corridors(scoring_context(session, network), sort=sort)

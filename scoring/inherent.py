@@ -1,0 +1,284 @@
+"""Inherent risk of a node from public reference data, its role and the gaps in what we know.
+
+A weighted mean of the components that can be judged. A component with no data (a country
+without a TIP tier or GSI figure, a sector not given) is left out and listed as unknown rather
+than scored as zero or as average: "we do not know" must never read as "low risk". Missing
+assessments are themselves a component (data gap), so not knowing still costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import mean
+
+from scoring.facts import AssessmentFacts, NodeFacts
+from scoring.profile import ScoringProfile
+from scoring.reference import CorridorCost, ReferenceData
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One reference figure used, with where it came from."""
+
+    label: str
+    value: str
+    source: str
+    year: int | None = None
+    estimate: bool = False
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # country | sector | corridor | role | data_gap
+    risk: float | None  # 0..100, None when unknown
+    weight: float
+    reason: str
+    figures: tuple[Figure, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class InherentResult:
+    score: float
+    components: tuple[Component, ...]
+
+    @property
+    def unknown(self) -> list[str]:
+        return [c.name for c in self.components if c.risk is None]
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(100.0, value))
+
+
+def country_component(
+    countries: list[str], reference: ReferenceData, profile: ScoringProfile
+) -> Component:
+    """The riskiest of the node's own country and the origins of the workers it handles."""
+    best: tuple[float, str, list[Figure]] | None = None
+    unknown: list[str] = []
+    for iso2 in dict.fromkeys(countries):
+        figures = reference.country(iso2)
+        if figures is None:
+            unknown.append(iso2)
+            continue
+        parts: list[float] = []
+        used: list[Figure] = []
+        if figures.tip_tier and figures.tip_tier in profile.tip_tier_risk:
+            parts.append(profile.tip_tier_risk[figures.tip_tier])
+            used.append(
+                Figure(
+                    f"{figures.name}: US TIP Report tier",
+                    figures.tip_tier,
+                    figures.tip_source,
+                    figures.tip_year,
+                )
+            )
+        if figures.gsi_prevalence is not None:
+            parts.append(_clamp(100 * figures.gsi_prevalence / profile.gsi_prevalence_ceiling))
+            used.append(
+                Figure(
+                    f"{figures.name}: GSI prevalence per 1,000",
+                    f"{figures.gsi_prevalence:g}",
+                    figures.gsi_source,
+                    figures.gsi_year,
+                )
+            )
+        if figures.gsi_vulnerability is not None:
+            parts.append(_clamp(figures.gsi_vulnerability))
+            used.append(
+                Figure(
+                    f"{figures.name}: GSI vulnerability (0-100)",
+                    f"{figures.gsi_vulnerability:g}",
+                    figures.gsi_source,
+                    figures.gsi_year,
+                )
+            )
+        if not parts:
+            unknown.append(iso2)
+            continue
+        risk = round(mean(parts), 2)
+        if best is None or risk > best[0]:
+            best = (risk, iso2, used)
+    if best is None:
+        return Component(
+            "country",
+            None,
+            profile.country_weight,
+            f"no reference figures for {', '.join(unknown) or 'the country'}",
+        )
+    risk, iso2, used = best
+    reason = f"{iso2}: mean of {len(used)} figure(s)"
+    if unknown:
+        reason += f"; no figures for {', '.join(unknown)}"
+    return Component("country", risk, profile.country_weight, reason, tuple(used))
+
+
+def sector_component(
+    node: NodeFacts, reference: ReferenceData, profile: ScoringProfile
+) -> Component:
+    if not node.sector or node.kind in ("recruiter", "worker_group"):
+        return Component("sector", None, profile.sector_weight, "no sector given")
+    goods = reference.goods_for(node.country, node.sector)
+    if not goods:
+        return Component(
+            "sector",
+            profile.sector_unlisted_risk,
+            profile.sector_weight,
+            f"no {node.sector} goods from {node.country} on the US DoL list",
+        )
+    forced = [g for g in goods if g.forced_labour]
+    risk = profile.sector_forced_labour_risk if forced else profile.sector_child_labour_risk
+    figures = tuple(
+        Figure(
+            f"US DoL list: {g.good} ({g.iso2})",
+            ", ".join(
+                x
+                for x, on in (("forced labour", g.forced_labour), ("child labour", g.child_labour))
+                if on
+            ),
+            g.source_title,
+            g.list_year,
+        )
+        for g in goods
+    )
+    return Component(
+        "sector",
+        risk,
+        profile.sector_weight,
+        f"{len(goods)} listed good(s) in this sector and country",
+        figures,
+    )
+
+
+def cost_risk(
+    cost: CorridorCost, reference: ReferenceData, profile: ScoringProfile
+) -> tuple[float, Figure] | None:
+    corridor = f"{cost.origin or 'any'}->{cost.destination or 'any'}"
+    label = f"{corridor} worker-paid cost ({cost.statistic})"
+    if cost.months_of_earnings is not None:
+        return (
+            _clamp(100 * cost.months_of_earnings / profile.corridor_months_ceiling),
+            Figure(
+                label,
+                f"{cost.months_of_earnings:g} months of earnings",
+                cost.source_title,
+                cost.survey_year,
+                cost.is_estimate,
+            ),
+        )
+    if cost.cost_usd is not None:
+        return (
+            _clamp(100 * cost.cost_usd / profile.corridor_usd_ceiling),
+            Figure(
+                label,
+                f"USD {cost.cost_usd:,.0f}",
+                cost.source_title,
+                cost.survey_year,
+                cost.is_estimate,
+            ),
+        )
+    if cost.local_amount is not None and cost.local_currency:
+        converted = reference.to_usd(cost.local_amount, cost.local_currency, cost.survey_year)
+        if converted is None:
+            return None
+        usd, rate = converted
+        return (
+            _clamp(100 * usd / profile.corridor_usd_ceiling),
+            Figure(
+                label,
+                f"{cost.local_currency} {cost.local_amount:,.0f} = USD {usd:,.0f} at "
+                f"{rate.units_per_usd:g} per USD ({rate.year} {rate.basis})",
+                cost.source_title,
+                cost.survey_year,
+                cost.is_estimate,
+            ),
+        )
+    return None
+
+
+def corridor_component(
+    corridors: list[tuple[str, str]], reference: ReferenceData, profile: ScoringProfile
+) -> Component:
+    """The costliest corridor the node recruits on, judged on survey figures where any exist."""
+    if not corridors:
+        return Component("corridor", None, profile.corridor_weight, "not on a recruitment corridor")
+    best: tuple[float, str, list[Figure]] | None = None
+    without: list[str] = []
+    for origin, destination in dict.fromkeys(corridors):
+        scored = [
+            pair
+            for cost in reference.costs(origin, destination)
+            if (pair := cost_risk(cost, reference, profile)) is not None
+        ]
+        surveys = [pair for pair in scored if not pair[1].estimate]
+        chosen = surveys or scored
+        if not chosen:
+            without.append(f"{origin}->{destination}")
+            continue
+        risk = round(mean(r for r, _ in chosen), 2)
+        if best is None or risk > best[0]:
+            best = (risk, f"{origin}->{destination}", [f for _, f in chosen])
+    if best is None:
+        return Component(
+            "corridor", None, profile.corridor_weight, f"no cost figures for {', '.join(without)}"
+        )
+    risk, corridor, figures = best
+    estimate = all(f.estimate for f in figures)
+    reason = f"{corridor}: mean of {len(figures)} figure(s)" + (
+        " (estimates, no survey figure)" if estimate else ""
+    )
+    return Component("corridor", risk, profile.corridor_weight, reason, tuple(figures))
+
+
+def role_component(node: NodeFacts, licensed: bool | None, profile: ScoringProfile) -> Component:
+    if node.kind != "recruiter":
+        return Component("role", None, profile.role_weight, "not a recruiter")
+    base = profile.role_risk.get(node.role or "", max(profile.role_risk.values()))
+    reason = f"{(node.role or 'unknown role').replace('_', ' ')}"
+    if licensed is False:
+        base += profile.unlicensed_surcharge
+        reason += ", no licence"
+    return Component("role", _clamp(base), profile.role_weight, reason)
+
+
+def data_gap_component(
+    node: NodeFacts,
+    assessment: AssessmentFacts | None,
+    profile: ScoringProfile,
+    now: datetime,
+) -> Component:
+    if node.kind in ("company", "worker_group"):
+        return Component("data_gap", None, profile.data_gap_weight, "not assessed by design")
+    if assessment is None:
+        return Component(
+            "data_gap",
+            profile.gap_no_assessment,
+            profile.data_gap_weight,
+            "no submitted assessment",
+        )
+    age = (now - assessment.completed_at).days
+    if age > profile.assessment_max_age_days:
+        return Component(
+            "data_gap",
+            profile.gap_stale,
+            profile.data_gap_weight,
+            f"assessment is {age} days old (limit {profile.assessment_max_age_days})",
+        )
+    if assessment.provisional:
+        return Component(
+            "data_gap",
+            profile.gap_provisional,
+            profile.data_gap_weight,
+            "assessment submitted but not yet reviewed (provisional)",
+        )
+    return Component(
+        "data_gap", 0.0, profile.data_gap_weight, f"accepted assessment, {age} days old"
+    )
+
+
+def inherent_risk(components: list[Component]) -> InherentResult:
+    known = [c for c in components if c.risk is not None and c.weight > 0]
+    total = sum(c.weight for c in known)
+    score = sum(c.weight * (c.risk or 0.0) for c in known) / total if total else 0.0
+    return InherentResult(round(score, 2), tuple(components))
