@@ -17,7 +17,16 @@ from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
-from api.routes import assessments, graph, networks, questionnaires, reference, respond, scores
+from api.routes import (
+    assessments,
+    findings,
+    graph,
+    networks,
+    questionnaires,
+    reference,
+    respond,
+    scores,
+)
 from api.settings import Settings, get_settings
 from questionnaires.service import ensure_library
 
@@ -49,6 +58,7 @@ def api_router() -> APIRouter:
     router.include_router(scores.router)  # before graph: /nodes/{id}/score is not a direction
     router.include_router(graph.router)
     router.include_router(reference.router)
+    router.include_router(findings.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)
     return router

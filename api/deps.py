@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -113,3 +114,11 @@ def current_assessment(
 
 
 RespondentDep = Annotated[Assessment, Depends(current_assessment, scope="function")]
+
+
+def clock() -> datetime:
+    """The current time; tests override this dependency to control deadlines and overdue."""
+    return datetime.now(UTC)
+
+
+ClockDep = Annotated[datetime, Depends(clock)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -213,3 +214,233 @@ class CountryRead(BaseModel):
     gsi_year: int | None
     gsi_source: str
     origin: Literal["shipped", "organisation"]
+
+
+# Findings and remediation ----------------------------------------------------------------------
+
+Severity = Literal["critical", "high", "medium", "low"]
+
+
+class FindingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    network_id: int
+    key: str = Field(description="Stable across re-scoring")
+    source: Literal["generated", "manual"]
+    code: str
+    severity: Severity
+    node_id: int | None
+    node_name: str | None = None
+    principle: str | None
+    principle_label: str | None = None
+    title: str
+    detail: str
+    evidence: dict[str, Any]
+    chain: list[ChainStep] = Field(default_factory=list, description="From the node to the company")
+    status: Literal["open", "resolved", "dismissed"]
+    status_reason: str
+    created_at: str
+    updated_at: str
+    resolved_at: str | None
+
+
+class FindingsPage(BaseModel):
+    items: list[FindingRead]
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, dict[str, int]] = Field(description="status -> severity -> count")
+
+
+class ManualFindingCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WORKER_INTERVIEW",
+                    "severity": "high",
+                    "title": "Workers report paying a medical fee in Kathmandu",
+                    "detail": "6 of 10 interviewed workers paid NPR 8,000 for a medical check.",
+                    "node_id": 17,
+                    "principle": "iris:1",
+                }
+            ]
+        },
+    )
+    code: str = Field(default="MANUAL", pattern=r"^[A-Z][A-Z0-9_]{2,59}$")
+    severity: Severity
+    title: str = Field(min_length=5, max_length=400)
+    detail: str = Field(default="", max_length=4000)
+    node_id: int | None = None
+    principle: str | None = Field(default=None, max_length=40)
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class FindingStatusChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "dismissed", "reason": "Duplicate of the site-visit finding"}]
+        },
+    )
+    status: Literal["open", "resolved", "dismissed"]
+    reason: str = Field(default="", max_length=2000)
+
+
+class ActionRead(BaseModel):
+    id: int
+    network_id: int
+    finding_id: int | None
+    finding_status: str | None
+    template_id: str | None
+    title: str
+    description: str
+    crest_pillar: str | None
+    severity: Severity
+    owner_kind: str
+    owner_node_id: int | None
+    owner_name: str
+    due_date: str
+    overdue: bool
+    verification: str
+    status: Literal["open", "in_progress", "completed", "verified", "cancelled"]
+    cancel_reason: str
+    created_at: str
+    updated_at: str
+
+
+class PlanRead(BaseModel):
+    items: list[ActionRead]
+    total: int
+    limit: int
+    offset: int
+    metrics: dict[str, Any]
+    created: int = Field(default=0, description="Actions added by this request")
+
+
+class ActionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Third-party worker interviews at the Ranong vessels",
+                    "severity": "high",
+                    "owner_kind": "company",
+                    "due_date": "2027-03-31",
+                }
+            ]
+        },
+    )
+    title: str = Field(min_length=5, max_length=300)
+    description: str = Field(default="", max_length=4000)
+    severity: Severity
+    owner_kind: Literal["company", "supplier", "recruiter"]
+    owner_node_id: int | None = None
+    owner_name: str = Field(default="", max_length=300)
+    due_date: date
+    finding_id: int | None = None
+    verification: str = Field(default="", max_length=1000)
+
+
+class ActionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: str | None = Field(default=None, min_length=5, max_length=300)
+    description: str | None = Field(default=None, max_length=4000)
+    owner_kind: Literal["company", "supplier", "recruiter"] | None = None
+    owner_node_id: int | None = None
+    owner_name: str | None = Field(default=None, max_length=300)
+    due_date: date | None = None
+
+
+class ActionStatusChange(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "completed", "comment": "Receipts from all 150 workers uploaded"}
+            ]
+        },
+    )
+    status: Literal["open", "in_progress", "completed", "verified", "cancelled"]
+    comment: str = Field(default="", max_length=4000)
+
+
+class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(min_length=1, max_length=4000)
+
+
+class ActionEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    user_id: int | None
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    comment: str
+    details: dict[str, Any]
+
+
+class ActionEvidenceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    action_id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class AllocationRead(BaseModel):
+    employer_id: int
+    employer_name: str
+    origin: str | None
+    destination: str | None
+    workers: float
+    owed_usd: float
+
+
+class OwedLineRead(BaseModel):
+    node_id: int
+    node_name: str
+    node_kind: str
+    basis: Literal["reported", "estimate"]
+    per_worker_usd: float | None
+    usd_basis: str
+    per_worker_local: float | None
+    currency: str | None
+    workers: int | None
+    workers_basis: str
+    reimbursed: str | None
+    owed_usd: float
+    owed_local: float | None
+    allocations: list[AllocationRead]
+    notes: list[str]
+    missing: list[str]
+
+
+class OwedTotal(BaseModel):
+    id: int | None = None
+    name: str
+    origin: str | None = None
+    destination: str | None = None
+    owed_usd: float
+
+
+class ReimbursementRead(BaseModel):
+    reported_usd: float = Field(description="Owed according to fees reported in assessments")
+    estimated_usd: float = Field(description="Survey-based estimate where nobody was assessed")
+    reported_local: dict[str, float] = Field(description="Currency -> amount as reported")
+    by_recruiter: list[OwedTotal]
+    by_supplier: list[OwedTotal]
+    by_corridor: list[OwedTotal]
+    estimated_by_supplier: list[OwedTotal] = Field(description="Estimates, never added above")
+    estimated_by_corridor: list[OwedTotal]
+    lines: list[OwedLineRead]

@@ -83,7 +83,7 @@ def filtered(
     return rows
 
 
-def _step(scores: NetworkScores, node_id: int) -> ChainStep:
+def chain_step(scores: NetworkScores, node_id: int) -> ChainStep:
     score = scores.nodes[node_id]
     return ChainStep(
         id=node_id,
@@ -145,8 +145,8 @@ def explanation(context: ScoringContext, node_id: int) -> ExplanationRead:
         unknown=score.inherent.unknown,
         licensed=score.licensed,
         corridors=[f"{o}->{d}" for o, d in score.corridors],
-        riskiest_chain=[_step(scores, n) for n in scores.riskiest_chain(node_id)],
-        critical_chain=[_step(scores, n) for n in critical] if critical else None,
+        riskiest_chain=[chain_step(scores, n) for n in scores.riskiest_chain(node_id)],
+        critical_chain=[chain_step(scores, n) for n in critical] if critical else None,
         profile=scores.profile.summary(),
         reference_overrides=list(scores.reference_overrides),
     )

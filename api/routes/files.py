@@ -12,19 +12,25 @@ from questionnaires.models import EvidenceFile
 from supplychain.errors import NotFound
 
 
-def evidence_response(evidence: EvidenceFile, data_dir: Path) -> FileResponse:
+def stored_file_response(
+    sha256: str, filename: str, media_type: str, data_dir: Path
+) -> FileResponse:
     """Always a download with the detected type, never rendered inline by the browser."""
-    path = storage_path(data_dir, evidence.sha256)
+    path = storage_path(data_dir, sha256)
     if not path.exists():
-        raise NotFound(f"The file of evidence {evidence.id} is missing from storage")
-    ascii_name = evidence.filename.encode("ascii", "replace").decode().replace('"', "_")
+        raise NotFound(f"The file {filename!r} is missing from storage")
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
     return FileResponse(
         path,
-        media_type=evidence.media_type,
+        media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(evidence.filename)}",
+            f"filename*=UTF-8''{quote(filename)}",
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def evidence_response(evidence: EvidenceFile, data_dir: Path) -> FileResponse:
+    return stored_file_response(evidence.sha256, evidence.filename, evidence.media_type, data_dir)

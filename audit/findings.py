@@ -1,0 +1,250 @@
+"""Findings in the database: kept in step with the scores, dismissed or added by auditors.
+
+Generated findings are upserted by stable key. One whose cause has gone (the answer changed, the
+recruiter got a licence) is marked resolved with the reason, never deleted, so the audit trail
+shows what was found and when it stopped being true. A dismissed finding stays dismissed when it
+is generated again: the auditor's recorded judgement wins until someone reopens it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from audit.finding_rules import FindingDraft, generate
+from audit.models import Finding, FindingStatus, FindingSync
+from audit.scores import ScoringContext
+from supplychain.columns import utcnow
+from supplychain.errors import Conflict, InvalidInput, NotFound
+from supplychain.models import Network, Node
+
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def fingerprint(network: Network, context: ScoringContext, now: datetime) -> str:
+    state = {
+        "version": network.version,
+        "assessments": sorted(f.fingerprint for f in context.assessments.values()),
+        "profile": context.scores.profile.model_dump(mode="json"),
+        "overrides": list(context.scores.reference_overrides),
+        "day": now.date().isoformat(),
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+def sync_findings(
+    session: Session, network: Network, context: ScoringContext, now: datetime
+) -> None:
+    """Bring generated findings in step with the current scores (no-op when nothing changed)."""
+    digest = fingerprint(network, context, now)
+    state = session.get(FindingSync, network.id)
+    if state is not None and state.fingerprint == digest:
+        return
+    drafts = {d.key: d for d in generate(context.graph, context.scores, now)}
+    existing = {
+        f.key: f
+        for f in session.exec(
+            select(Finding).where(Finding.network_id == network.id, Finding.source == "generated")
+        ).all()
+    }
+    stamp = utcnow()
+    for key, draft in drafts.items():
+        finding = existing.get(key)
+        if finding is None:
+            session.add(_new(network, draft, stamp))
+            continue
+        _refresh(finding, draft, stamp)
+        if finding.status == FindingStatus.resolved:
+            finding.status = FindingStatus.open
+            finding.status_reason = "found again by the latest scoring"
+            finding.resolved_at = None
+        session.add(finding)
+    for key, finding in existing.items():
+        if key not in drafts and finding.status == FindingStatus.open:
+            finding.status = FindingStatus.resolved
+            finding.status_reason = _why_resolved(finding, context)
+            finding.resolved_at = finding.updated_at = stamp
+            finding.status_by = None
+            session.add(finding)
+    if state is None:
+        state = FindingSync(network_id=network.id or 0, fingerprint=digest)
+    state.fingerprint, state.synced_at = digest, stamp
+    session.add(state)
+    session.flush()
+
+
+def _new(network: Network, draft: FindingDraft, stamp: datetime) -> Finding:
+    finding = Finding(
+        network_id=network.id or 0,
+        key=draft.key,
+        source="generated",
+        code=draft.code,
+        severity=draft.severity,
+        title=draft.title,
+    )
+    _refresh(finding, draft, stamp)
+    finding.created_at = stamp
+    return finding
+
+
+def _refresh(finding: Finding, draft: FindingDraft, stamp: datetime) -> None:
+    changed = (finding.severity, finding.detail, finding.evidence, finding.chain) != (
+        draft.severity,
+        draft.detail,
+        draft.evidence,
+        draft.chain,
+    )
+    finding.code, finding.severity, finding.node_id = draft.code, draft.severity, draft.node_id
+    finding.principle, finding.title, finding.detail = draft.principle, draft.title, draft.detail
+    finding.evidence, finding.chain = draft.evidence, draft.chain
+    if changed:
+        finding.updated_at = stamp
+
+
+def _why_resolved(finding: Finding, context: ScoringContext) -> str:
+    """Name the evidence that made the cause disappear."""
+    node = finding.node_id
+    if node is not None and node not in context.scores.nodes:
+        return "resolved: the node was removed from the network"
+    assessment = context.assessments.get(node) if node is not None else None
+    if assessment is not None:
+        return (
+            f"resolved by evidence: assessment {assessment.assessment_id} "
+            f"({assessment.questionnaire_label}, {assessment.status}) no longer shows it"
+        )
+    return "resolved by evidence: the network data no longer shows it"
+
+
+@dataclass
+class FindingFilters:
+    status: str | None = None
+    severity: str | None = None
+    code: str | None = None
+    node_id: int | None = None
+    source: str | None = None
+
+
+def list_findings(
+    session: Session, *, network: Network, filters: FindingFilters, limit: int, offset: int
+) -> tuple[Sequence[Finding], int]:
+    query = select(Finding).where(Finding.network_id == network.id)
+    for column, value in (
+        (Finding.status, filters.status),
+        (Finding.severity, filters.severity),
+        (Finding.code, filters.code),
+        (Finding.node_id, filters.node_id),
+        (Finding.source, filters.source),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = sorted(session.exec(query).all(), key=lambda f: (order[f.severity], f.id or 0))
+    return rows[offset : offset + limit], total
+
+
+def counts(session: Session, network: Network) -> dict[str, dict[str, int]]:
+    """status -> severity -> number of findings, for the whole network."""
+    rows = session.exec(
+        select(Finding.status, Finding.severity, func.count())
+        .where(Finding.network_id == network.id)
+        .group_by(Finding.status, Finding.severity)
+    ).all()
+    result: dict[str, dict[str, int]] = {}
+    for status, severity, number in rows:
+        result.setdefault(str(status), {})[severity] = int(number)
+    return result
+
+
+def get_finding(session: Session, *, network: Network, finding_id: int) -> Finding:
+    finding = session.get(Finding, finding_id)
+    if finding is None or finding.network_id != network.id:
+        raise NotFound(f"Finding {finding_id} was not found in network {network.id}")
+    return finding
+
+
+def create_manual(
+    session: Session,
+    *,
+    network: Network,
+    code: str,
+    severity: str,
+    title: str,
+    detail: str,
+    node_id: int | None,
+    principle: str | None,
+    evidence: dict,
+    user_id: int | None,
+) -> Finding:
+    if node_id is not None:
+        node = session.get(Node, node_id)
+        if node is None or node.network_id != network.id:
+            raise InvalidInput(
+                f"Node {node_id} is not in network {network.id}",
+                errors=[{"field": "node_id", "message": "not a node of this network"}],
+            )
+    stamp = utcnow()
+    finding = Finding(
+        network_id=network.id or 0,
+        key=f"manual:{stamp.strftime('%Y%m%d%H%M%S%f')}:{user_id or 0}",
+        source="manual",
+        code=code,
+        severity=severity,
+        node_id=node_id,
+        principle=principle,
+        title=title,
+        detail=detail,
+        evidence=evidence,
+        created_by=user_id,
+    )
+    session.add(finding)
+    session.flush()
+    return finding
+
+
+def set_status(
+    session: Session, *, finding: Finding, status: str, reason: str, user_id: int | None
+) -> Finding:
+    """Dismiss (with a reason), reopen, or resolve a manual finding."""
+    if status == FindingStatus.dismissed:
+        if not reason.strip():
+            raise InvalidInput(
+                "Say why the finding is dismissed",
+                errors=[{"field": "reason", "message": "required to dismiss"}],
+            )
+        if finding.status == FindingStatus.dismissed:
+            raise Conflict("The finding is already dismissed")
+    elif status == FindingStatus.resolved:
+        if finding.source == "generated":
+            raise Conflict(
+                "Generated findings resolve themselves when the evidence changes (e.g. an "
+                "accepted assessment without the red flag); dismiss it with a reason instead"
+            )
+        if not reason.strip():
+            raise InvalidInput(
+                "Say what resolved the finding",
+                errors=[{"field": "reason", "message": "required to resolve"}],
+            )
+    elif status == FindingStatus.open and finding.status == FindingStatus.open:
+        raise Conflict("The finding is already open")
+    finding.status = FindingStatus(status)
+    finding.status_reason = reason.strip()
+    finding.status_by = user_id
+    finding.updated_at = utcnow()
+    finding.resolved_at = finding.updated_at if status == FindingStatus.resolved else None
+    if status == FindingStatus.open and finding.source == "generated":
+        # Reopened by hand: the next scoring decides again whether the cause is present.
+        state_rows = session.exec(
+            select(FindingSync).where(col(FindingSync.network_id) == finding.network_id)
+        ).all()
+        for state in state_rows:
+            session.delete(state)
+    session.add(finding)
+    session.flush()
+    return finding
