@@ -24,6 +24,7 @@ from api.routes import (
     networks,
     questionnaires,
     reference,
+    reports,
     respond,
     scores,
 )
@@ -59,6 +60,7 @@ def api_router() -> APIRouter:
     router.include_router(graph.router)
     router.include_router(reference.router)
     router.include_router(findings.router)
+    router.include_router(reports.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)
     return router

@@ -119,11 +119,12 @@ def build_plan(
             if (finding.id, template.id) in planned:
                 continue
             kind, owner, name = _owner(session, network, finding, template)
+            subject = session.get(Node, finding.node_id) if finding.node_id else None
             action = RemediationAction(
                 network_id=network.id or 0,
                 finding_id=finding.id,
                 template_id=template.id,
-                title=template.title,
+                title=f"{template.title}: {subject.name}"[:300] if subject else template.title,
                 description=template.description,
                 crest_pillar=template.crest_pillar,
                 severity=finding.severity,

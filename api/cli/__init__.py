@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import database, networks, questionnaires, scores, serve, users
+from api.cli import database, networks, questionnaires, report, scores, serve, users
 from api.cli.common import CommandFailed, run_command
 
-COMMAND_MODULES = (serve, database, users, networks, questionnaires, scores)
+COMMAND_MODULES = (serve, database, users, networks, questionnaires, scores, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

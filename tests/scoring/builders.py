@@ -7,7 +7,7 @@ from typing import Any
 
 import networkx as nx
 
-from questionnaires.answers import missing_required, visible_question_ids
+from audit.demo import complete_answers
 from questionnaires.schema import Questionnaire
 from scoring.facts import AssessmentFacts
 from scoring.reference import CorridorCost, CountryFigures, ReferenceData
@@ -110,41 +110,5 @@ def facts(
 
 
 def best_answers(questionnaire: Questionnaire, **overrides: Any) -> dict[str, Any]:
-    """A complete set of answers choosing the best-scoring option everywhere, then overrides.
-
-    Follow-up questions opened by an override are answered too, so the result can be submitted.
-    """
-    answers: dict[str, Any] = {}
-    for _round in range(5):
-        for question_id in visible_question_ids(questionnaire, {**answers, **overrides}):
-            if question_id in answers or question_id in overrides:
-                continue
-            question = questionnaire.question(question_id)
-            if question.type == "file":
-                continue
-            answers[question_id] = _best(question)
-        merged = {**answers, **overrides}
-        if not missing_required(questionnaire, merged):
-            break
-    merged = {**answers, **overrides}
-    visible = set(visible_question_ids(questionnaire, merged))
-    return {k: v for k, v in merged.items() if k in visible}
-
-
-def _best(question: Any) -> Any:
-    if question.type in ("yes_no", "single_choice", "multi_choice"):
-        options = question.options
-        best = max(options, key=lambda o: (o.points or 0, o.red_flag is None))
-        if question.type == "multi_choice":
-            clean = [o for o in options if o.exclusive] or [best]
-            return [clean[0].value]
-        return best.value
-    if question.type == "number":
-        if question.bands:
-            band = max(question.bands, key=lambda b: b.points)
-            low = band.min if band.min is not None else (question.min or 0)
-            return int(low) if question.integer or float(low).is_integer() else low
-        return int(question.min or 0)
-    if question.type == "date":
-        return "2026-01-15"
-    return "As described in our policy."
+    """A complete set of answers choosing the best-scoring option everywhere, then overrides."""
+    return complete_answers(questionnaire, overrides)

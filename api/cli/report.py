@@ -1,0 +1,154 @@
+"""``fairpath report`` and ``fairpath demo``: audit reports from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+import api.tables  # noqa: F401  (every table known before the first flush)
+from api.accounts.models import OrganisationKind, Role
+from api.accounts.schemas import UserCreate
+from api.accounts.service import create_user, get_or_create_organisation
+from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from api.db import make_engine
+from api.migrate import upgrade
+from audit import heatmap, plan_views
+from audit import plans as plans_service
+from audit.demo import DEMO_NETWORKS, load_example
+from audit.render_html import render_html
+from audit.render_pdf import render_pdf
+from audit.report import build_report, heatmaps
+from questionnaires.service import Actor
+from supplychain import service as networks
+from supplychain.errors import NotFound
+from supplychain.models import Network
+from supplychain.tenancy import Scope
+
+FORMATS = ("pdf", "html", "json")
+
+
+def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = subcommands.add_parser(
+        "report",
+        help="write the audit report of a network (PDF, HTML or JSON)",
+        description="Builds the report from the current scores, findings and plan.",
+    )
+    report.add_argument("--network", type=int, required=True)
+    report.add_argument("--format", choices=FORMATS, default="pdf")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    add_database_option(report)
+    report.set_defaults(handler=_report)
+
+    demo = subcommands.add_parser(
+        "demo",
+        help="load the example networks and assessments and write their reports",
+        description="Creates a fresh local database in the output folder, imports the example "
+        "networks with their example assessments, scores them, builds remediation plans, and "
+        "writes reports, heatmaps and plan exports.",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("fairpath-demo"),
+        help="folder to write into (default ./fairpath-demo)",
+    )
+    demo.set_defaults(handler=_demo)
+
+
+def write_report(session: Session, network: Network, fmt: str, path: Path, now: datetime) -> None:
+    report = build_report(session, network, now)
+    if fmt == "json":
+        path.write_text(
+            json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        return
+    figures = heatmaps(session, network, now)
+    if fmt == "html":
+        path.write_text(render_html(report, figures), encoding="utf-8")
+    else:
+        path.write_bytes(render_pdf(report, figures))
+
+
+def _report(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    with transaction(engine_for(args)) as session:
+        try:
+            network = networks.get_network(
+                session, scope=Scope.everything(), network_id=args.network
+            )
+        except NotFound as exc:
+            raise CommandFailed(str(exc)) from exc
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        write_report(session, network, args.format, args.output, now)
+    echo(f"Wrote the {args.format.upper()} report of network {network.id} to {args.output}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    output: Path = args.output
+    if output.exists() and not (output / "fairpath-demo.db").exists() and any(output.iterdir()):
+        raise CommandFailed(
+            f"{output} exists and is not a Fairpath demo folder; choose another with --output"
+        )
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    engine = make_engine(f"sqlite:///{(output / 'fairpath-demo.db').resolve()}")
+    upgrade(engine)
+    now = datetime.now(UTC)
+    written: list[Path] = []
+    with transaction(engine) as session:
+        programme = get_or_create_organisation(
+            session, "Fairpath demo programme", OrganisationKind.programme
+        )
+        reviewer = create_user(
+            session,
+            UserCreate(
+                email="auditor@demo.fairpath.example",
+                organisation_id=programme.id or 0,
+                role=Role.admin,
+            ),
+        )
+        actor = Actor.user(reviewer.id, "admin")
+        for name in DEMO_NETWORKS:
+            loaded = load_example(session, name, now=now, actor=actor)
+            folder = output / name
+            folder.mkdir()
+            for fmt in FORMATS:
+                path = folder / f"report.{fmt}"
+                write_report(session, loaded.network, fmt, path, now)
+                written.append(path)
+            for figure_name, figure in heatmaps(session, loaded.network, now).items():
+                for extension, render in (("svg", heatmap.to_svg), ("png", heatmap.to_png)):
+                    path = folder / f"heatmap-{figure_name}.{extension}"
+                    path.write_bytes(render(figure))
+                    written.append(path)
+            today = now.date()
+            rows = [
+                plan_views.action_read(session, a, today)
+                for a in plans_service.all_actions(session, loaded.network)
+            ]
+            (folder / "remediation-plan.csv").write_bytes(plan_views.plan_csv(rows))
+            written.append(folder / "remediation-plan.csv")
+            echo(
+                f"{loaded.network.name}: {loaded.assessments} assessments, "
+                f"{loaded.actions} remediation actions -> {folder}/"
+            )
+    engine.dispose()
+    echo("")
+    echo(f"Demo written to {output.resolve()}/")
+    for path in written:
+        if path.suffix in (".pdf", ".html"):
+            echo(f"  {path}")
+    echo(
+        f"Database: {output / 'fairpath-demo.db'} (open it with "
+        f"DATABASE_URL=sqlite:///{output / 'fairpath-demo.db'} fairpath serve)"
+    )
+    return 0

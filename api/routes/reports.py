@@ -1,0 +1,104 @@
+"""HTTP endpoints for heatmaps and audit reports."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
+
+from api.deps import ClockDep, NetworkDep, SessionDep
+from api.errors import AUTH_RESPONSES, NOT_FOUND
+from audit import heatmap, heatmap_data
+from audit.render_html import render_html
+from audit.render_pdf import render_pdf
+from audit.report import ReportData, build_report, heatmaps
+from audit.scores import scoring_context
+
+router = APIRouter(
+    prefix="/networks/{network_id}", tags=["reports"], responses={**AUTH_RESPONSES, **NOT_FOUND}
+)
+BUILDERS = {
+    "corridors": heatmap_data.corridor_heatmap,
+    "sectors": heatmap_data.sector_heatmap,
+    "principles": heatmap_data.principle_heatmap,
+}
+
+
+@router.get(
+    "/heatmaps/{name}.{extension}",
+    operation_id="heatmaps-get",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}, "image/png": {}}, "description": "The heatmap"}
+    },
+)
+def get_heatmap(
+    name: Literal["corridors", "sectors", "principles"],
+    extension: Literal["svg", "png"],
+    session: SessionDep,
+    network: NetworkDep,
+    now: ClockDep,
+) -> Response:
+    """Corridor heatmap (origin x destination, coloured by corridor risk, labelled with workers
+    and recruiters), the same corridors by sector, or nodes x principles coloured by score, with
+    critical red flags marked. SVG is vector; PNG is rendered at twice the size for sharpness."""
+    context = scoring_context(session, network, now=now)
+    figure = BUILDERS[name](context)
+    if extension == "svg":
+        return Response(
+            heatmap.to_svg(figure),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "private, no-cache"},
+        )
+    return Response(
+        heatmap.to_png(figure),
+        media_type="image/png",
+        headers={"Cache-Control": "private, no-cache"},
+    )
+
+
+@router.get("/report.json", response_model=ReportData, operation_id="report-json")
+def report_json(session: SessionDep, network: NetworkDep, now: ClockDep) -> ReportData:
+    """Everything the report says, with the full lists (the PDF and HTML show the top rows)."""
+    return build_report(session, network, now)
+
+
+@router.get(
+    "/report.html",
+    response_class=HTMLResponse,
+    operation_id="report-html",
+    responses={200: {"content": {"text/html": {}}}},
+)
+def report_html(session: SessionDep, network: NetworkDep, now: ClockDep) -> HTMLResponse:
+    """The report as one self-contained HTML page (heatmaps inline as SVG)."""
+    report = build_report(session, network, now)
+    return HTMLResponse(
+        render_html(report, heatmaps(session, network, now)),
+        headers={
+            "Cache-Control": "private, no-cache",
+            "Content-Security-Policy": "default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:",
+        },
+    )
+
+
+@router.get(
+    "/report.pdf",
+    response_class=Response,
+    operation_id="report-pdf",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def report_pdf(session: SessionDep, network: NetworkDep, now: ClockDep) -> Response:
+    """The audit report as a PDF: cover, contents, numbered pages, vector heatmaps."""
+    report = build_report(session, network, now)
+    body = render_pdf(report, heatmaps(session, network, now))
+    filename = f"fairpath-report-network-{network.id}-{now.date().isoformat()}.pdf"
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )

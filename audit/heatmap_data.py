@@ -1,0 +1,157 @@
+"""Build the heatmaps from scores: corridors by country and by sector, and principles by node.
+
+Rows and columns are sorted worst first, so the eye lands on the riskiest corridor or node; the
+principle heatmap keeps the standards' own order of principles so readers can compare networks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from audit.heatmap import Cell, Heatmap
+from audit.scores import ScoringContext
+from questionnaires.standards import principles
+from scoring.corridors import CorridorRisk, corridor_risks
+from supplychain.countries import country_name
+
+UNKNOWN = "Unknown"
+
+
+def _name(code: str | None) -> str:
+    return country_name(code) if code else UNKNOWN
+
+
+def _order(values: dict[str, float]) -> list[str]:
+    return sorted(values, key=lambda k: (-values[k], k))
+
+
+def corridor_heatmap(
+    context: ScoringContext, corridors: list[CorridorRisk] | None = None
+) -> Heatmap:
+    rows_ = (
+        corridors
+        if corridors is not None
+        else corridor_risks(context.graph, context.scores, context.reference)
+    )
+    worst_origin: dict[str, float] = defaultdict(float)
+    worst_destination: dict[str, float] = defaultdict(float)
+    for corridor in rows_:
+        risk = corridor.worst_risk or 0.0
+        worst_origin[_name(corridor.origin)] = max(worst_origin[_name(corridor.origin)], risk)
+        destination = _name(corridor.destination)
+        worst_destination[destination] = max(worst_destination[destination], risk)
+    origins, destinations = _order(worst_origin), _order(worst_destination)
+    cells = [
+        Cell(
+            row=origins.index(_name(c.origin)),
+            column=destinations.index(_name(c.destination)),
+            risk=c.worst_risk,
+            label=f"{c.workers:,}",
+            sublabel=f"{len(c.recruiters)} recruiter{'s' if len(c.recruiters) != 1 else ''}",
+            flagged=bool(c.critical_recruiters),
+            tooltip=f"{_name(c.origin)} -> {_name(c.destination)}: worst risk "
+            f"{c.worst_risk if c.worst_risk is not None else 'n/a'}",
+        )
+        for c in rows_
+    ]
+    return Heatmap(
+        title="Recruitment corridors",
+        rows=origins,
+        columns=destinations,
+        cells=cells,
+        row_title="Origin country",
+        column_title="Destination country",
+        legend_title="Worst exposure on the corridor (0-100)",
+        note="Number: workers placed through the corridor; colour: the worst risk of the "
+        "recruiters placing them, including the sub-agents feeding them.",
+    )
+
+
+@dataclass
+class _Bucket:
+    workers: int = 0
+    risk: float = 0.0
+    flagged: bool = False
+    placing: set[int] = field(default_factory=set)
+
+
+def sector_heatmap(context: ScoringContext) -> Heatmap:
+    """The same corridors by the sector of the employers the workers go to."""
+    graph, scores = context.graph, context.scores
+    buckets: dict[tuple[str, str], _Bucket] = defaultdict(_Bucket)
+    for source, target, data in graph.edges(data=True):
+        if data["kind"] not in ("recruits_for", "employed_by"):
+            continue
+        origin = data.get("origin") or graph.nodes[source].get("origin")
+        sector = (graph.nodes[target].get("sector") or "not given").replace("_", " ")
+        bucket = buckets[(_name(origin), sector)]
+        bucket.workers += int(data.get("workers") or 0)
+        bucket.risk = max(bucket.risk, scores.exposure(source))
+        bucket.flagged = bucket.flagged or source in scores.propagation.flag_hops
+        bucket.placing.add(int(source))
+    worst_row: dict[str, float] = defaultdict(float)
+    worst_col: dict[str, float] = defaultdict(float)
+    for (row, column), bucket in buckets.items():
+        worst_row[row] = max(worst_row[row], bucket.risk)
+        worst_col[column] = max(worst_col[column], bucket.risk)
+    rows, columns = _order(worst_row), _order(worst_col)
+    return Heatmap(
+        title="Recruitment corridors by sector",
+        rows=rows,
+        columns=columns,
+        cells=[
+            Cell(
+                row=rows.index(row),
+                column=columns.index(column),
+                risk=round(bucket.risk, 2),
+                label=f"{bucket.workers:,}",
+                sublabel=f"{len(bucket.placing)} placing",
+                flagged=bucket.flagged,
+            )
+            for (row, column), bucket in buckets.items()
+        ],
+        row_title="Origin country",
+        column_title="Employer's sector",
+        legend_title="Worst exposure (0-100)",
+        note="Number: workers placed; colour: the worst risk of those placing them.",
+    )
+
+
+def principle_heatmap(context: ScoringContext, limit: int = 40) -> Heatmap:
+    """Assessed suppliers and recruiters x principles; colour = 100 - principle score."""
+    scores = context.scores
+    known = principles()
+    assessed = [s for s in scores.nodes.values() if s.compliance and s.compliance.principles]
+    assessed.sort(key=lambda s: (-len(s.red_flags), s.compliance.score or 0, s.node.name))  # type: ignore[union-attr]
+    chosen = assessed[:limit]
+    tags = [t for t in known if any(t in s.compliance.principles for s in chosen)]  # type: ignore[union-attr]
+    flagged_tags = {(s.node.id, tag) for s in chosen for f in s.red_flags for tag in f.evidences}
+    cells = []
+    # Principles down the page, nodes across: a portrait page fits 30 principles far better
+    # than 30 columns of long principle names.
+    for column, score in enumerate(chosen):
+        for row, tag in enumerate(tags):
+            value = score.compliance.principles.get(tag)  # type: ignore[union-attr]
+            cells.append(
+                Cell(
+                    row=row,
+                    column=column,
+                    risk=None if value is None else round(100 - value, 2),
+                    label="-" if value is None else f"{value:.0f}",
+                    flagged=(score.node.id, tag) in flagged_tags,
+                )
+            )
+    note = "Number: principle score (0-100, higher is better); colour: 100 minus the score."
+    if len(assessed) > limit:
+        note += f" The {limit} weakest of {len(assessed)} assessed nodes are shown."
+    return Heatmap(
+        title="Principles and indicators by node",
+        rows=[known[t].label if t in known else t for t in tags],
+        columns=[s.node.name for s in chosen],
+        cells=cells,
+        row_title="IRIS principle / ILO indicator / EPP",
+        column_title="Assessed node",
+        legend_title="Shortfall (100 - score)",
+        note=note,
+    )

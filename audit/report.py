@@ -1,0 +1,288 @@
+"""Assemble everything an audit report says, once; the HTML, PDF and JSON renderers only lay it
+out. Large networks stay readable: tables in the body show the top rows, with the full lists in
+the appendix (PDF, HTML) or the JSON.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from audit import findings as findings_service
+from audit import heatmap_data, plan_views
+from audit import plans as plans_service
+from audit.heatmap import Heatmap
+from audit.models import Finding, FindingStatus
+from audit.schemas import ActionRead, CorridorRiskRead, ExplanationRead, FindingRead
+from audit.score_views import corridors as corridor_rows
+from audit.score_views import explanation
+from audit.scores import ScoringContext, scoring_context
+from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
+from scoring.reimbursement import reimbursement
+from supplychain import analysis
+from supplychain.models import Network
+
+METHOD_SUMMARY = (
+    "Recruiters and suppliers answered self-assessments written from the IOM IRIS Standard, the "
+    "ILO General Principles and Operational Guidelines for Fair Recruitment with the Definition "
+    "of Recruitment Fees and Related Costs, the ILO Indicators of Forced Labour and the Employer "
+    "Pays Principle. Each node receives a compliance score from its latest accepted assessment "
+    "(a submitted, unreviewed one is marked provisional), an inherent risk from public reference "
+    "data and its role, and a combined risk; risk then propagates along recruitment and supply "
+    "links to the buying company. Any critical red-flag answer makes a node, and every chain "
+    "through it, critical. Missing data is shown as unknown, never as zero."
+)
+TOP = {"corridors": 15, "findings": 12, "actions": 25, "scorecards": 60, "gaps": 20}
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def fairpath_version() -> str:
+    try:
+        return version("fairpath")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "development"
+
+
+class KeyFigures(BaseModel):
+    exposure: float | None
+    exposure_band: str | None
+    suppliers: int
+    recruiters: int
+    recruiters_by_role: dict[str, int]
+    worker_groups: int
+    corridors: int
+    workers: int
+    migrant_workers: int
+    recruited_workers: int
+    assessments_accepted: int
+    assessments_submitted: int
+    assessments_open: int
+    findings_open: dict[str, int]
+    critical_findings: int
+    fees_owed_usd: float
+    fees_estimated_usd: float
+    fees_owed_local: dict[str, float]
+    actions_total: int
+    actions_overdue: int
+    actions_verified: int
+
+
+class SourceRow(BaseModel):
+    data: str
+    source: str
+    year: str
+
+
+class ReportData(BaseModel):
+    meta: dict[str, Any]
+    key_figures: KeyFigures
+    critical_chain: list[str] | None
+    headline: list[str]
+    methodology: dict[str, Any]
+    sources: list[SourceRow]
+    network: dict[str, Any]
+    corridors: list[CorridorRiskRead]
+    gaps: list[dict[str, Any]]
+    findings: dict[str, list[FindingRead]]
+    findings_total: dict[str, int]
+    plan: list[ActionRead]
+    plan_metrics: dict[str, Any]
+    reimbursement: dict[str, Any]
+    scorecards: list[ExplanationRead]
+    top: dict[str, int]
+
+    def top_rows(self, name: str, rows: list[Any]) -> list[Any]:
+        return rows[: self.top[name]]
+
+
+def _organisation_name(session: Session, network: Network) -> str:
+    name = session.execute(
+        text("SELECT name FROM organisation WHERE id = :id"), {"id": network.organisation_id}
+    ).scalar()
+    return str(name or "")
+
+
+def _assessment_counts(session: Session, network: Network) -> tuple[Counter[str], list[str]]:
+    rows = session.exec(
+        select(Assessment.status, QuestionnaireRecord.key, QuestionnaireRecord.version)
+        .join(QuestionnaireRecord, QuestionnaireRecord.id == Assessment.questionnaire_id)  # type: ignore[arg-type]
+        .where(Assessment.network_id == network.id)
+    ).all()
+    statuses = Counter(str(s) for s, _k, _v in rows)
+    versions = sorted({f"{k} v{v}" for _s, k, v in rows})
+    return statuses, versions
+
+
+def _sources(context: ScoringContext) -> list[SourceRow]:
+    """Where the reference figures used in this network's scores came from."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for score in context.scores.nodes.values():
+        for component in score.inherent.components:
+            for figure in component.figures:
+                kind = {
+                    "corridor": "Worker-paid recruitment cost",
+                    "sector": "US DoL List of Goods Produced by Child or Forced Labor",
+                }.get(component.name, figure.label.split(":", 1)[-1].strip())
+                key = (kind, figure.source)
+                seen.setdefault(key, set()).add(str(figure.year or "n/a"))
+    rows = [
+        SourceRow(data=kind, source=source, year=", ".join(sorted(years)))
+        for (kind, source), years in seen.items()
+    ]
+    return sorted(rows, key=lambda r: (r.data, r.source))[:40]
+
+
+def build_report(session: Session, network: Network, now: datetime) -> ReportData:
+    context = scoring_context(session, network, now=now)
+    findings_service.sync_findings(session, network, context, now)
+    scores, graph = context.scores, context.graph
+    stats = analysis.statistics(graph)
+    company = scores.company
+    statuses, questionnaires = _assessment_counts(session, network)
+    money = reimbursement(graph, context.assessments, context.reference)
+    money_view = plan_views.reimbursement_read(money, context)
+
+    all_findings = session.exec(
+        select(Finding).where(
+            Finding.network_id == network.id, Finding.status == FindingStatus.open
+        )
+    ).all()
+    grouped: dict[str, list[FindingRead]] = {s: [] for s in SEVERITIES}
+    for finding in sorted(all_findings, key=lambda f: (SEVERITIES.index(f.severity), f.id or 0)):
+        grouped[finding.severity].append(plan_views.finding_read(finding, context))
+    open_counts = {s: len(v) for s, v in grouped.items()}
+
+    today = now.date()
+    actions = plans_service.all_actions(session, network)
+    plan = [plan_views.action_read(session, a, today) for a in actions]
+    severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
+    plan.sort(
+        key=lambda a: (a.status in ("verified", "cancelled"), severity_rank[a.severity], a.due_date)
+    )
+    metrics = plans_service.metrics(actions, today)
+
+    ranked = sorted(
+        scores.nodes.values(), key=lambda s: (-(s.band == "critical"), -s.risk, s.node.name)
+    )
+    scorecards = [
+        explanation(context, s.node.id) for s in ranked if s.node.kind in ("supplier", "recruiter")
+    ]
+    critical_chain = scores.critical_chain(company) if company is not None else None
+    key = KeyFigures(
+        exposure=scores.exposure(company) if company is not None else None,
+        exposure_band=scores.exposure_band(company) if company is not None else None,
+        suppliers=stats["nodes_by_kind"].get("supplier", 0),
+        recruiters=stats["nodes_by_kind"].get("recruiter", 0),
+        recruiters_by_role=stats["recruiters_by_role"],
+        worker_groups=stats["nodes_by_kind"].get("worker_group", 0),
+        corridors=stats["corridors"],
+        workers=stats["workers"],
+        migrant_workers=stats["migrant_workers"],
+        recruited_workers=stats["recruited_workers"],
+        assessments_accepted=statuses.get(AssessmentStatus.accepted.value, 0),
+        assessments_submitted=statuses.get(AssessmentStatus.submitted.value, 0),
+        assessments_open=sum(statuses.get(s, 0) for s in ("assigned", "in_progress", "returned")),
+        findings_open=open_counts,
+        critical_findings=open_counts["critical"],
+        fees_owed_usd=money.reported_usd,
+        fees_estimated_usd=money.estimated_usd,
+        fees_owed_local={k: round(v, 2) for k, v in money.reported_local.items()},
+        actions_total=int(metrics["total"]),  # type: ignore[call-overload]
+        actions_overdue=int(metrics["overdue"]),  # type: ignore[call-overload]
+        actions_verified=int(metrics["by_status"]["verified"]),  # type: ignore[index]
+    )
+    gaps = analysis.visibility_gaps(graph)
+    gap_counts = Counter(g.code for g in gaps)
+    return ReportData(
+        meta={
+            "company": _organisation_name(session, network),
+            "network": network.name,
+            "network_id": network.id,
+            "network_version": network.version,
+            "description": network.description,
+            "generated_at": now.isoformat(timespec="minutes"),
+            "date": now.date().isoformat(),
+            "fairpath_version": fairpath_version(),
+            "scope": f"{stats['nodes']} nodes and {stats['edges']} links: the buying company, "
+            f"{key.suppliers} suppliers, {key.recruiters} labour recruiters and "
+            f"{key.worker_groups} worker groups, across {len(stats['countries'])} countries.",
+        },
+        key_figures=key,
+        critical_chain=[scores.nodes[n].node.name for n in critical_chain]
+        if critical_chain
+        else None,
+        headline=_headline(key, critical_chain is not None),
+        methodology={
+            "summary": METHOD_SUMMARY,
+            "questionnaires": questionnaires,
+            "profile": scores.profile.summary(),
+            "overrides": list(scores.reference_overrides),
+        },
+        sources=_sources(context),
+        network={
+            "tiers": stats["suppliers_by_effective_tier"],
+            "recruiters_by_role": stats["recruiters_by_role"],
+            "countries": stats["countries"],
+            "longest_path_hops": stats["longest_path_hops"],
+            "gap_counts": dict(gap_counts),
+        },
+        corridors=corridor_rows(context),
+        gaps=[
+            {
+                "code": g.code,
+                "title": analysis.GAP_CODES[g.code],
+                "node": graph.nodes[g.node]["name"] if g.node is not None else None,
+                "message": g.message,
+            }
+            for g in gaps
+        ],
+        findings=grouped,
+        findings_total=open_counts,
+        plan=plan,
+        plan_metrics=metrics,
+        reimbursement=money_view.model_dump(mode="json"),
+        scorecards=scorecards,
+        top=dict(TOP),
+    )
+
+
+def heatmaps(session: Session, network: Network, now: datetime) -> dict[str, Heatmap]:
+    context = scoring_context(session, network, now=now)
+    return {
+        "corridors": heatmap_data.corridor_heatmap(context),
+        "sectors": heatmap_data.sector_heatmap(context),
+        "principles": heatmap_data.principle_heatmap(context),
+    }
+
+
+def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:
+    lines = []
+    if key.exposure_band:
+        lines.append(f"Overall exposure is {key.exposure_band.upper()} ({key.exposure:.0f}/100).")
+    if critical_chain:
+        lines.append(
+            "At least one recruitment chain reaching the company carries a critical "
+            "red flag (see the chain below and the critical findings)."
+        )
+    if key.critical_findings:
+        lines.append(f"{key.critical_findings} critical finding(s) need action within weeks.")
+    if key.fees_owed_usd:
+        lines.append(
+            f"Workers reported paying recruitment fees: USD {key.fees_owed_usd:,.0f} "
+            "is owed back to them under the Employer Pays Principle."
+        )
+    if key.fees_estimated_usd:
+        lines.append(
+            f"Where nobody has been assessed yet, survey costs suggest a further "
+            f"USD {key.fees_estimated_usd:,.0f} may be owed (estimate)."
+        )
+    unassessed = key.recruiters - key.assessments_accepted - key.assessments_submitted
+    if unassessed > 0:
+        lines.append(f"Up to {unassessed} recruiter(s) have no submitted assessment yet.")
+    return lines

@@ -1,0 +1,239 @@
+"""Reports and heatmaps on the seafood example: data, PDF text, HTML safety, SVG structure."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.cli import main as cli
+from audit.demo import load_example
+from audit.heatmap import Cell, Heatmap, to_png, to_svg
+from audit.heatmap_data import corridor_heatmap
+from audit.render_pdf import render_pdf
+from audit.report import build_report, heatmaps
+from audit.scores import scoring_context
+from questionnaires.service import Actor
+from tests.builders import World, network_with, node
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+WHITE_CELL = re.compile(r"<rect [^>]*stroke: rgb\(100%,100%,100%\); [^>]*stroke-width: 1\.5;")
+
+
+@pytest.fixture
+def seafood(engine: Engine) -> int:
+    """The seafood example with its example assessments, scored and planned."""
+    with Session(engine, expire_on_commit=False) as session:
+        loaded = load_example(session, "seafood-thailand", now=NOW, actor=Actor.user(None, "admin"))
+        session.commit()
+        return loaded.network.id or 0
+
+
+def test_report_data_has_the_expected_counts_findings_and_reimbursement(
+    engine: Engine, seafood: int
+) -> None:
+    with Session(engine) as session:
+        from supplychain.models import Network
+
+        report = build_report(session, session.get(Network, seafood), NOW)  # type: ignore[arg-type]
+    key = report.key_figures
+    assert (key.suppliers, key.recruiters, key.worker_groups, key.corridors) == (13, 25, 3, 4)
+    assert (key.assessments_accepted, key.assessments_submitted) == (4, 1)
+    assert key.critical_findings == 2
+    assert {f.code for f in report.findings["critical"]} == {
+        "RF_WORKER_PAID_FEES",
+        "RF_DOCUMENT_RETENTION",
+    }
+    assert key.fees_owed_usd == 107250.0
+    assert key.fees_owed_local == {"MMK": 225000000.0}
+    assert key.exposure_band == "critical"
+    assert report.critical_chain == ["Mahachai Ocean Foods Co., Ltd.", "Tidewell Foods Ltd"]
+    assert report.methodology["questionnaires"] == ["recruiter-saq v1", "supplier-saq v1"]
+    assert key.actions_total == len(report.plan) > 0
+    assert {c.origin for c in report.corridors} == {"MM", "KH", "LA", None}
+    assert any("TIP" in s.data for s in report.sources)
+    assert len(report.scorecards) == 13 + 25
+
+
+def test_pdf_renders_with_contents_page_numbers_and_text(engine: Engine, seafood: int) -> None:
+    with Session(engine) as session:
+        from supplychain.models import Network
+
+        network = session.get(Network, seafood)
+        assert network is not None
+        pdf = render_pdf(build_report(session, network, NOW), heatmaps(session, network, NOW))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert 10 <= len(reader.pages) <= 30
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        "Thai seafood supply chain",
+        "Contents",
+        "1. Executive summary",
+        "2. Scope and methodology",
+        "4. Heatmaps",
+        "5. Findings",
+        "Appendix: node scorecards",
+        "Hpa-An village sub-agent",
+        "107,250",
+        f"Page {len(reader.pages)}",
+        "Repay recruitment fees",
+    ):
+        assert expected in text, expected
+    contents = reader.pages[1].extract_text()
+    assert "Executive summary" in contents and "Findings" in contents
+    assert reader.metadata is not None and "Thai seafood" in (reader.metadata.title or "")
+
+
+def test_hostile_names_are_escaped_in_html_and_harmless_in_pdf(
+    world: World, engine: Engine
+) -> None:
+    hostile = '<script>alert("x")</script> & <b>bold</b>'
+    network = network_with(
+        world.analyst_a,
+        [
+            node("CO", "company", "Brand", "GB"),
+            node("S1", "supplier", hostile, "TH", migrant_workers=10),
+            node("R1", "recruiter", "<img src=x onerror=alert(1)>", "MM", role="sub_agent"),
+        ],
+        [
+            {"source": "S1", "target": "CO", "kind": "supplies"},
+            {
+                "source": "R1",
+                "target": "S1",
+                "kind": "recruits_for",
+                "origin": "MM",
+                "destination": "TH",
+                "workers": 10,
+            },
+        ],
+        name="<i>Network</i>",
+    )
+    html = world.analyst_a.get(f"/api/v1/networks/{network['id']}/report.html")
+    assert html.status_code == 200
+    body = html.text
+    assert "<script>alert" not in body and "<img src=x" not in body and "<i>Network" not in body
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in body
+    assert "default-src 'none'" in html.headers["content-security-policy"]
+    pdf = world.analyst_a.get(f"/api/v1/networks/{network['id']}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert '<script>alert("x")</script>' in text  # shown as text, not interpreted
+
+
+def test_corridor_heatmap_svg_is_valid_xml_with_one_cell_per_corridor(
+    engine: Engine, seafood: int
+) -> None:
+    with Session(engine) as session:
+        from supplychain.models import Network
+
+        context = scoring_context(session, session.get(Network, seafood), now=NOW)  # type: ignore[arg-type]
+        figure = corridor_heatmap(context)
+    svg = to_svg(figure)
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert len(WHITE_CELL.findall(svg.decode())) == len(figure.cells) == 4
+    assert figure.rows[0] == "Myanmar"  # worst first
+    assert "1,587" in svg.decode()
+    png = to_png(figure)
+    assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("size", [(2, 2), (30, 40)])
+def test_heatmaps_are_sized_to_the_data(size: tuple[int, int]) -> None:
+    rows, columns = size
+    figure = Heatmap(
+        title="Test",
+        rows=[f"Row {r} with a rather long name" for r in range(rows)],
+        columns=[f"Column {c}" for c in range(columns)],
+        cells=[
+            Cell(r, c, (r * 7 + c * 3) % 100, str(r + c))
+            for r in range(rows)
+            for c in range(columns)
+        ],
+    )
+    svg = to_svg(figure).decode()
+    root = ET.fromstring(svg)
+    width = float(root.attrib["width"])
+    assert len(WHITE_CELL.findall(svg)) == rows * columns
+    assert 400 <= width <= 1600
+    assert to_png(figure).startswith(b"\x89PNG")
+
+
+def test_heatmap_and_report_endpoints(world: World) -> None:
+    analyst = world.analyst_a
+    network = network_with(
+        analyst,
+        [node("CO", "company", "Brand", "GB"), node("S1", "supplier", "Factory", "TH")],
+        [{"source": "S1", "target": "CO", "kind": "supplies"}],
+    )
+    base = f"/api/v1/networks/{network['id']}"
+    svg = analyst.get(f"{base}/heatmaps/corridors.svg")
+    assert svg.headers["content-type"] == "image/svg+xml"
+    ET.fromstring(svg.content)
+    png = analyst.get(f"{base}/heatmaps/principles.png")
+    assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG")
+    assert analyst.get(f"{base}/heatmaps/sectors.gif").status_code == 422
+    assert analyst.get(f"{base}/heatmaps/nope.svg").status_code == 422
+    report = analyst.get(f"{base}/report.json").json()
+    assert report["key_figures"]["suppliers"] == 1
+    assert world.analyst_b.get(f"{base}/report.pdf").status_code == 404
+
+
+def test_cli_report_and_demo(
+    tmp_path: Path, database_url: str, engine: Engine, seafood: int, capsys: pytest.CaptureFixture
+) -> None:
+    output = tmp_path / "report.html"
+    assert (
+        cli(
+            [
+                "report",
+                "--network",
+                str(seafood),
+                "--format",
+                "html",
+                "-o",
+                str(output),
+                "--database-url",
+                database_url,
+            ]
+        )
+        == 0
+    )
+    assert "Thai seafood supply chain" in output.read_text(encoding="utf-8")
+    assert (
+        cli(
+            [
+                "report",
+                "--network",
+                "999",
+                "--format",
+                "pdf",
+                "-o",
+                str(output),
+                "--database-url",
+                database_url,
+            ]
+        )
+        == 1
+    )
+    demo = tmp_path / "demo"
+    assert cli(["demo", "-o", str(demo)]) == 0
+    printed = capsys.readouterr().out
+    for name in ("seafood-thailand", "electronics-malaysia"):
+        folder = demo / name
+        assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
+        assert (folder / "report.json").stat().st_size > 1000
+        assert (folder / "heatmap-corridors.svg").exists()
+        assert (folder / "remediation-plan.csv").exists()
+        assert str(folder / "report.pdf") in printed
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "keep.txt").write_text("mine")
+    assert cli(["demo", "-o", str(tmp_path / "other")]) == 1
+    assert (tmp_path / "other" / "keep.txt").exists()
