@@ -75,7 +75,7 @@ def visible_question_ids(questionnaire: Questionnaire, answers: dict[str, Any]) 
     """
     visible: list[str] = []
     effective: dict[str, Any] = {}
-    for question in questionnaire.questions():
+    for question in questionnaire.ordered_questions:
         if question.show_if is None or _holds(question.show_if, effective):
             visible.append(question.id)
             if question.id in answers:

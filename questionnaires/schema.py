@@ -363,8 +363,13 @@ class Questionnaire(Strict):
     def _index(self) -> dict[str, tuple[Section, Question]]:
         return {q.id: (s, q) for s in self.sections for q in s.questions}
 
+    @cached_property
+    def ordered_questions(self) -> tuple[Question, ...]:
+        """All questions in order, computed once (scoring walks them for every assessment)."""
+        return tuple(q for _, q in self._index.values())
+
     def questions(self) -> list[Question]:
-        return [q for _, q in self._index.values()]
+        return list(self.ordered_questions)
 
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError if there is none."""

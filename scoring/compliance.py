@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questionnaires.answers import visible_question_ids
-from questionnaires.schema import Questionnaire
+from questionnaires.schema import Question, Questionnaire
 from questionnaires.standards import principles
 
 
@@ -48,81 +48,149 @@ class ComplianceResult:
     sections: dict[str, float]
     principles: dict[str, float]
     red_flags: tuple[RedFlagHit, ...]
-    contributions: tuple[AnswerContribution, ...]
+    # (question id, answer, fraction) of each scored answer; expanded on demand because a
+    # network of 100,000 nodes needs the totals for every node but the details for few.
+    scored_answers: tuple[tuple[str, Any, float], ...]
+    questionnaire: Questionnaire
     unanswered_scored: tuple[str, ...] = field(default=())
+
+    @property
+    def contributions(self) -> tuple[AnswerContribution, ...]:
+        table = _table(self.questionnaire)
+        return tuple(
+            AnswerContribution(
+                question_id=question_id,
+                question_text=table[question_id].question.text,
+                section_id=table[question_id].section_id,
+                answer=answer,
+                fraction=fraction,
+                weight=table[question_id].question.weight,
+                evidences=table[question_id].evidences,
+            )
+            for question_id, answer, fraction in self.scored_answers
+        )
 
     def weakest(self, count: int = 5) -> list[AnswerContribution]:
         ranked = sorted(self.contributions, key=lambda c: (c.fraction, -c.weight, c.question_id))
         return [c for c in ranked if c.fraction < 1][:count]
 
 
-def _weighted(items: list[AnswerContribution]) -> float | None:
-    total = sum(c.weight for c in items)
-    if total <= 0:
-        return None
-    return round(100 * sum(c.weight * c.fraction for c in items) / total, 2)
+@dataclass(frozen=True)
+class _QuestionTable:
+    """What scoring needs of one question, looked up once per questionnaire version."""
+
+    question: Question
+    section_id: str
+    scored: bool
+    flags_by_value: dict[str, tuple[str, ...]]
+    fraction_by_value: dict[str, float]  # single answers (yes/no, single choice)
+    evidences: tuple[str, ...]
+
+    def fraction(self, value: Any) -> float | None:
+        if self.fraction_by_value and isinstance(value, str):
+            return self.fraction_by_value.get(value)
+        return self.question.fraction_for(value)
+
+
+_TABLES: dict[int, tuple[Questionnaire, dict[str, _QuestionTable]]] = {}
+
+
+def _table(questionnaire: Questionnaire) -> dict[str, _QuestionTable]:
+    """Keyed by identity: questionnaires are immutable once parsed, and callers reuse the parsed
+    object (``questionnaires.service.parsed`` caches it), so each version is tabled once."""
+    cached = _TABLES.get(id(questionnaire))
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    table = {
+        q.id: _QuestionTable(
+            question=q,
+            section_id=questionnaire.section_of(q.id).id,
+            scored=q.is_scored,
+            flags_by_value={o.value: (o.red_flag,) for o in q.options or [] if o.red_flag},
+            fraction_by_value={
+                o.value: fraction
+                for o in q.options or []
+                if q.type in ("yes_no", "single_choice")
+                and (fraction := q.fraction_for(o.value)) is not None
+            },
+            evidences=tuple(q.evidences),
+        )
+        for q in questionnaire.questions()
+    }
+    if len(_TABLES) > 256:
+        _TABLES.clear()
+    _TABLES[id(questionnaire)] = (questionnaire, table)
+    return table
+
+
+def _score(total_weight: float, weighted: float) -> float | None:
+    return round(100 * weighted / total_weight, 2) if total_weight > 0 else None
 
 
 def compliance_score(
     questionnaire: Questionnaire, answers: dict[str, Any], *, provisional: bool = False
 ) -> ComplianceResult:
-    contributions: list[AnswerContribution] = []
+    table = _table(questionnaire)
+    scored: list[tuple[str, Any, float]] = []
     flags: list[RedFlagHit] = []
     unanswered: list[str] = []
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    principle_sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    total = [0.0, 0.0]
     for question_id in visible_question_ids(questionnaire, answers):
-        question = questionnaire.question(question_id)
+        entry = table[question_id]
+        question = entry.question
         value = answers.get(question_id)
-        for code in question.red_flags_for(value):
-            declared = questionnaire.red_flag(code)
-            flags.append(
-                RedFlagHit(
-                    code=code,
-                    severity=declared.severity if declared else "critical",
-                    title=declared.title if declared else code,
-                    question_id=question_id,
-                    question_text=question.text,
-                    answer=value,
-                    evidences=tuple(question.evidences),
+        if value is not None and (entry.flags_by_value or question.bands):
+            if question.bands:
+                codes = question.red_flags_for(value)
+            elif isinstance(value, list):
+                codes = [c for v in value for c in entry.flags_by_value.get(v, ())]
+            else:
+                codes = list(entry.flags_by_value.get(value, ()))
+            for code in codes:
+                declared = questionnaire.red_flag(code)
+                flags.append(
+                    RedFlagHit(
+                        code=code,
+                        severity=declared.severity if declared else "critical",
+                        title=declared.title if declared else code,
+                        question_id=question_id,
+                        question_text=question.text,
+                        answer=value,
+                        evidences=entry.evidences,
+                    )
                 )
-            )
-        if not question.is_scored:
+        if not entry.scored:
             continue
-        fraction = question.fraction_for(value)
+        fraction = entry.fraction(value)
         if fraction is None:
             unanswered.append(question_id)
             continue
-        contributions.append(
-            AnswerContribution(
-                question_id=question_id,
-                question_text=question.text,
-                section_id=questionnaire.section_of(question_id).id,
-                answer=value,
-                fraction=fraction,
-                weight=question.weight,
-                evidences=tuple(question.evidences),
-            )
-        )
-    by_section: dict[str, list[AnswerContribution]] = defaultdict(list)
-    by_principle: dict[str, list[AnswerContribution]] = defaultdict(list)
-    for contribution in contributions:
-        by_section[contribution.section_id].append(contribution)
-        for tag in contribution.evidences:
-            by_principle[tag].append(contribution)
-    order = list(principles())
+        weight = question.weight
+        scored.append((question_id, value, fraction))
+        for bucket in (total, sums[entry.section_id]):
+            bucket[0] += weight
+            bucket[1] += weight * fraction
+        for tag in entry.evidences:
+            principle_sums[tag][0] += weight
+            principle_sums[tag][1] += weight * fraction
+    order = {tag: index for index, tag in enumerate(principles())}
     return ComplianceResult(
-        score=_weighted(contributions),
+        score=_score(*total),
         provisional=provisional,
         sections={
             s.id: score
             for s in questionnaire.sections
-            if (score := _weighted(by_section.get(s.id, []))) is not None
+            if s.id in sums and (score := _score(*sums[s.id])) is not None
         },
         principles={
             tag: score
-            for tag in sorted(by_principle, key=lambda t: order.index(t) if t in order else 999)
-            if (score := _weighted(by_principle[tag])) is not None
+            for tag in sorted(principle_sums, key=lambda t: order.get(t, 999))
+            if (score := _score(*principle_sums[tag])) is not None
         },
         red_flags=tuple(flags),
-        contributions=tuple(contributions),
+        scored_answers=tuple(scored),
+        questionnaire=questionnaire,
         unanswered_scored=tuple(unanswered),
     )

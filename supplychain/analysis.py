@@ -64,9 +64,16 @@ def effective_tiers(graph: Graph) -> dict[NodeId, int]:
 
 
 def edge_corridor(
-    graph: Graph, source: NodeId, target: NodeId, data: dict[str, Any]
+    graph: Graph,
+    source: NodeId,
+    target: NodeId,
+    data: dict[str, Any],
+    destinations: dict[NodeId, str | None] | None = None,
 ) -> tuple[str | None, str | None]:
-    """Origin and destination of a labour edge, filling gaps from the nodes it joins."""
+    """Origin and destination of a labour edge, filling gaps from the nodes it joins.
+
+    ``destinations`` memoises where referrals end up when many edges are resolved in one pass.
+    """
     origin, destination = data.get("origin"), data.get("destination")
     source_data, target_data = graph.nodes[source], graph.nodes[target]
     kind = data["kind"]
@@ -85,7 +92,12 @@ def edge_corridor(
         ):
             origin = source_data["country"]
         if destination is None:
-            destination = _downstream_destination(graph, target)
+            if destinations is None:
+                destination = _downstream_destination(graph, target)
+            else:
+                if target not in destinations:
+                    destinations[target] = _downstream_destination(graph, target)
+                destination = destinations[target]
     return origin, destination
 
 
