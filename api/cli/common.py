@@ -13,7 +13,10 @@ from sqlmodel import Session
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
 from api.settings import Settings, get_settings
-from supplychain.errors import FairpathError
+from supplychain import service as networks
+from supplychain.errors import FairpathError, NotFound
+from supplychain.models import Network
+from supplychain.tenancy import Scope
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -81,3 +84,11 @@ def run_command(args: argparse.Namespace) -> int:
 
 def echo(message: str = "") -> None:
     print(message, file=sys.stdout)
+
+
+def network_or_fail(session: Session, network_id: int) -> Network:
+    """The network with this id, in any organisation (the shell is trusted), or a clear error."""
+    try:
+        return networks.get_network(session, scope=Scope.everything(), network_id=network_id)
+    except NotFound as exc:
+        raise CommandFailed(str(exc)) from exc

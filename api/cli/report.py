@@ -14,7 +14,14 @@ import api.tables  # noqa: F401  (every table known before the first flush)
 from api.accounts.models import OrganisationKind, Role
 from api.accounts.schemas import UserCreate
 from api.accounts.service import create_user, get_or_create_organisation
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from api.cli.common import (
+    CommandFailed,
+    add_database_option,
+    echo,
+    engine_for,
+    network_or_fail,
+    transaction,
+)
 from api.db import make_engine
 from api.migrate import upgrade
 from audit import heatmap, plan_views
@@ -24,10 +31,7 @@ from audit.render_html import render_html
 from audit.render_pdf import render_pdf
 from audit.report import build_report, heatmaps
 from questionnaires.service import Actor
-from supplychain import service as networks
-from supplychain.errors import NotFound
 from supplychain.models import Network
-from supplychain.tenancy import Scope
 
 FORMATS = ("pdf", "html", "json")
 
@@ -79,12 +83,7 @@ def write_report(session: Session, network: Network, fmt: str, path: Path, now: 
 def _report(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with transaction(engine_for(args)) as session:
-        try:
-            network = networks.get_network(
-                session, scope=Scope.everything(), network_id=args.network
-            )
-        except NotFound as exc:
-            raise CommandFailed(str(exc)) from exc
+        network = network_or_fail(session, args.network)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         write_report(session, network, args.format, args.output, now)
     echo(f"Wrote the {args.format.upper()} report of network {network.id} to {args.output}")

@@ -6,12 +6,15 @@ import argparse
 import json
 from pathlib import Path
 
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from api.cli.common import (
+    add_database_option,
+    echo,
+    engine_for,
+    network_or_fail,
+    transaction,
+)
 from audit import score_views
 from audit.scores import scoring_context
-from supplychain import service as networks
-from supplychain.errors import NotFound
-from supplychain.tenancy import Scope
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,12 +33,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[t
 
 def _scores(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
-        try:
-            network = networks.get_network(
-                session, scope=Scope.everything(), network_id=args.network
-            )
-        except NotFound as exc:
-            raise CommandFailed(str(exc)) from exc
+        network = network_or_fail(session, args.network)
         context = scoring_context(session, network)
         rows = score_views.filtered(context.scores)
         company = context.scores.company

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from api.deps import NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep
-from api.routes.files import evidence_response
+from api.routes.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from questionnaires import service, views
 from questionnaires.models import AssessmentStatus
 from questionnaires.schemas import (
@@ -267,12 +267,7 @@ def list_evidence(
     response_model=EvidenceRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="evidence-upload",
-    responses={
-        **CONFLICT,
-        **INVALID,
-        413: {"description": "File too large"},
-        415: {"description": "File type not accepted"},
-    },
+    responses={**CONFLICT, **INVALID, **UPLOAD_RESPONSES},
 )
 def upload_evidence(
     assessment_id: int,
@@ -284,14 +279,12 @@ def upload_evidence(
     file: Annotated[UploadFile, File(description="PDF, image or office document")],
 ) -> EvidenceRead:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
-    evidence = service.add_evidence(
+    evidence = receive_evidence(
         session,
         assessment=assessment,
         question_id=question_id,
-        filename=file.filename or "",
-        data=file.file.read(settings.max_evidence_bytes + 1),
-        data_dir=settings.data_dir,
-        max_bytes=settings.max_evidence_bytes,
+        file=file,
+        settings=settings,
         actor=_actor(principal),
     )
     return views.evidence_read(evidence)

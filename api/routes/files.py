@@ -1,14 +1,18 @@
-"""Sending stored evidence files back safely."""
+"""Receiving evidence uploads and sending stored files back safely."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import quote
 
+from fastapi import UploadFile
 from fastapi.responses import FileResponse
+from sqlmodel import Session
 
+from api.settings import Settings
+from questionnaires import service as assessments
 from questionnaires.evidence import storage_path
-from questionnaires.models import EvidenceFile
+from questionnaires.models import Assessment, EvidenceFile
 from supplychain.errors import NotFound
 
 
@@ -34,3 +38,32 @@ def stored_file_response(
 
 def evidence_response(evidence: EvidenceFile, data_dir: Path) -> FileResponse:
     return stored_file_response(evidence.sha256, evidence.filename, evidence.media_type, data_dir)
+
+
+# Shared by the staff and the respondent upload endpoints; the size cap is read before the file
+# is, so an oversized upload never fills memory.
+UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
+    413: {"description": "File too large"},
+    415: {"description": "File type not accepted"},
+}
+
+
+def receive_evidence(
+    session: Session,
+    *,
+    assessment: Assessment,
+    question_id: str,
+    file: UploadFile,
+    settings: Settings,
+    actor: assessments.Actor,
+) -> EvidenceFile:
+    return assessments.add_evidence(
+        session,
+        assessment=assessment,
+        question_id=question_id,
+        filename=file.filename or "",
+        data=file.file.read(settings.max_evidence_bytes + 1),
+        data_dir=settings.data_dir,
+        max_bytes=settings.max_evidence_bytes,
+        actor=actor,
+    )

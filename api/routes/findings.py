@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
@@ -11,7 +12,7 @@ from sqlmodel import Session
 from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import PageDep
-from api.routes.files import stored_file_response
+from api.routes.files import UPLOAD_RESPONSES, stored_file_response
 from audit import findings as findings_service
 from audit import plan_views
 from audit import plans as plans_service
@@ -41,10 +42,10 @@ router = APIRouter(prefix="/networks/{network_id}", responses={**AUTH_RESPONSES,
 Severity = Literal["critical", "high", "medium", "low"]
 
 
-def synced(session: Session, network: Network, now: object) -> ScoringContext:
+def synced(session: Session, network: Network, now: datetime) -> ScoringContext:
     """Scores, with generated findings brought in step with them first."""
-    context = scoring_context(session, network, now=now)  # type: ignore[arg-type]
-    findings_service.sync_findings(session, network, context, now)  # type: ignore[arg-type]
+    context = scoring_context(session, network, now=now)
+    findings_service.sync_findings(session, network, context, now)
     return context
 
 
@@ -164,7 +165,7 @@ def _plan(
     session: Session,
     network: Network,
     page: PageDep,
-    today: object,
+    today: date,
     filters: plans_service.ActionFilters,
     created: int = 0,
 ) -> PlanRead:
@@ -172,16 +173,16 @@ def _plan(
         session,
         network=network,
         filters=filters,
-        today=today,  # type: ignore[arg-type]
+        today=today,
         limit=page.limit,
         offset=page.offset,
     )
     return PlanRead(
-        items=[plan_views.action_read(session, a, today) for a in rows],  # type: ignore[arg-type]
+        items=[plan_views.action_read(session, a, today) for a in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
-        metrics=plans_service.metrics(plans_service.all_actions(session, network), today),  # type: ignore[arg-type]
+        metrics=plans_service.metrics(plans_service.all_actions(session, network), today),
         created=created,
     )
 
@@ -361,12 +362,7 @@ def action_history(
     status_code=status.HTTP_201_CREATED,
     tags=["remediation"],
     operation_id="actions-evidence-upload",
-    responses={
-        **CONFLICT,
-        **INVALID,
-        413: {"description": "File too large"},
-        415: {"description": "File type not accepted"},
-    },
+    responses={**CONFLICT, **INVALID, **UPLOAD_RESPONSES},
 )
 def upload_action_evidence(
     action_id: int,

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from api.deps import RespondentDep, SessionDep, SettingsDep
 from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
-from api.routes.files import evidence_response
+from api.routes.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from questionnaires import service, views
 from questionnaires.schemas import AnswersUpdate, EvidenceRead, RespondentView
 
@@ -64,12 +64,7 @@ def submit(session: SessionDep, assessment: RespondentDep) -> RespondentView:
     response_model=EvidenceRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="respond-upload-evidence",
-    responses={
-        **CONFLICT,
-        **INVALID,
-        413: {"description": "File too large"},
-        415: {"description": "File type not accepted"},
-    },
+    responses={**CONFLICT, **INVALID, **UPLOAD_RESPONSES},
 )
 def upload_evidence(
     session: SessionDep,
@@ -78,14 +73,12 @@ def upload_evidence(
     question_id: Annotated[str, Form(max_length=64)],
     file: Annotated[UploadFile, File(description="PDF, image or office document")],
 ) -> EvidenceRead:
-    evidence = service.add_evidence(
+    evidence = receive_evidence(
         session,
         assessment=assessment,
         question_id=question_id,
-        filename=file.filename or "",
-        data=file.file.read(settings.max_evidence_bytes + 1),
-        data_dir=settings.data_dir,
-        max_bytes=settings.max_evidence_bytes,
+        file=file,
+        settings=settings,
         actor=RESPONDENT,
     )
     return views.evidence_read(evidence)
