@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -29,7 +30,9 @@ from api.routes import (
     scores,
 )
 from api.settings import Settings, get_settings
+from api.web import respond as respond_pages
 from questionnaires.service import ensure_library
+from templates import STATIC_DIR
 
 API_PREFIX = "/api/v1"
 
@@ -102,4 +105,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router())
+    app.include_router(respond_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

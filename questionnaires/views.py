@@ -9,7 +9,7 @@ from sqlmodel import Session
 from questionnaires import service
 from questionnaires.library import library_translations
 from questionnaires.models import Assessment, EvidenceFile, Invitation, QuestionnaireRecord
-from questionnaires.schema import localise
+from questionnaires.schema import Questionnaire, localise
 from questionnaires.schemas import (
     AssessmentRead,
     EvidenceRead,
@@ -42,14 +42,19 @@ def questionnaire_summary(record: QuestionnaireRecord) -> QuestionnaireSummary:
     )
 
 
-def localised_document(record: QuestionnaireRecord, language: str | None) -> dict:
-    """The document in the requested language (English when there is no translation)."""
+def localised(record: QuestionnaireRecord, language: str | None) -> Questionnaire:
+    """The questionnaire in the requested language (English when there is no translation)."""
     document = service.parsed(record)
     if language and language != document.language and record.organisation_id is None:
         translation = library_translations(record.key, record.version).get(language)
         if translation is not None:
             document = localise(document, translation)
-    return service.stored_document(document)
+    return document
+
+
+def localised_document(record: QuestionnaireRecord, language: str | None) -> dict:
+    """The document in the requested language, as stored (for the JSON API)."""
+    return service.stored_document(localised(record, language))
 
 
 def questionnaire_read(

@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 TEMPLATE_DIR = Path(__file__).parent
+STATIC_DIR = TEMPLATE_DIR / "static"
 
 
 def _number(value: float | int | None, digits: int = 0) -> str:

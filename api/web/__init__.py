@@ -1,0 +1,1 @@
+"""Server-rendered web pages: the respondent's form and the compliance dashboard."""
