@@ -30,6 +30,7 @@ from api.routes import (
     scores,
 )
 from api.settings import Settings, get_settings
+from api.web import dashboard as dashboard_pages
 from api.web import respond as respond_pages
 from questionnaires.service import ensure_library
 from templates import STATIC_DIR
@@ -106,5 +107,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health_router)
     app.include_router(api_router())
     app.include_router(respond_pages.router)
+    app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

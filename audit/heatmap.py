@@ -148,7 +148,8 @@ def layout(heatmap: Heatmap) -> Layout:
     grid_width, grid_height = n_cols * cell, n_rows * cell
     legend_height = 64.0
     width = max(left + grid_width + margin + column_label_height * 0.7, 470.0)
-    height = top + grid_height + legend_height + (16 if heatmap.note else 0) + margin
+    note_lines = _wrap(heatmap.note, 7.5, width - 2 * margin) if heatmap.note else []
+    height = top + grid_height + legend_height + 11 * len(note_lines) + margin
     out = Layout(width, height)
     out.texts.append(Text(margin, margin + title_size, heatmap.title, title_size, bold=True))
     if heatmap.column_title:
@@ -221,9 +222,24 @@ def layout(heatmap: Heatmap) -> Layout:
             )
             out.boxes.append(Box(x + 1.5, y + 1.5, cell - 3, cell - 3, "none", INK, 1.6))
     _legend(out, heatmap, left if grid_width > 300 else margin, top + grid_height + 18)
-    if heatmap.note:
-        out.texts.append(Text(margin, height - margin + 2, heatmap.note, 7.5, "#4d4d4d"))
+    for index, line in enumerate(note_lines):
+        out.texts.append(
+            Text(margin, top + grid_height + legend_height + 11 * index + 6, line, 7.5, "#4d4d4d")
+        )
     return out
+
+
+def _wrap(text: str, size: float, limit: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and text_width(candidate, size) > limit:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    return [*lines, current] if current else lines
 
 
 def _legend(out: Layout, heatmap: Heatmap, x: float, y: float) -> None:

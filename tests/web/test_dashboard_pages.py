@@ -1,0 +1,235 @@
+"""Dashboard pages: sign-in, throttling, sessions, isolation, roles, downloads, escaping."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.accounts.models import User
+from api.accounts.passwords import hash_password
+from api.web.dashboard import SESSION_COOKIE, SESSION_SECONDS
+from api.web.signing import sign, unsign
+from audit.demo import load_example
+from questionnaires.service import Actor
+from tests.builders import World, network_with, node
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def with_password(engine: Engine, user_id: int | None) -> str:
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        user.password_hash = hash_password(PASSWORD)
+        session.add(user)
+        session.commit()
+        return user.email
+
+
+def browser(client: TestClient) -> TestClient:
+    return TestClient(client.app, raise_server_exceptions=False)
+
+
+def signed_in(client: TestClient, engine: Engine, user_id: int | None) -> TestClient:
+    email = with_password(engine, user_id)
+    person = browser(client)
+    form = person.get("/login")
+    response = person.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf": CSRF.search(form.text).group(1)},  # type: ignore[union-attr]
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return person
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def seafood(engine: Engine, world: World) -> int:
+    """The seafood example owned by world.analyst_a's organisation, with its plan."""
+    with Session(engine, expire_on_commit=False) as session:
+        loaded = load_example(
+            session, "seafood-thailand", now=datetime.now(UTC), actor=Actor.user(None, "admin")
+        )
+        loaded.network.organisation_id = world.org_a
+        session.add(loaded.network)
+        session.commit()
+        return loaded.network.id or 0
+
+
+def test_sign_in_sets_a_strict_session_cookie(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    email = with_password(engine, world.analyst_a.user_id)
+    person = browser(client)
+    assert person.get("/dashboard", follow_redirects=False).headers["location"] == (
+        "/login?next=/dashboard"
+    )
+    form = person.get("/login")
+    response = person.post(
+        "/login",
+        data={"email": email.upper(), "password": PASSWORD, "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/dashboard"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    page = person.get("/dashboard")
+    assert page.status_code == 200 and email in page.text
+
+
+def test_wrong_passwords_are_throttled(world: World, client: TestClient, engine: Engine) -> None:
+    email = with_password(engine, world.viewer_a.user_id)
+    person = browser(client)
+    csrf = csrf_of(person.get("/login").text)
+    for _ in range(5):
+        wrong = person.post("/login", data={"email": email, "password": "nope", "csrf": csrf})
+        assert wrong.status_code == 401 and "not right" in wrong.text
+    blocked = person.post("/login", data={"email": email, "password": PASSWORD, "csrf": csrf})
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+    unknown = person.post(
+        "/login", data={"email": "nobody@example.org", "password": "x", "csrf": csrf}
+    )
+    assert unknown.status_code == 401
+
+
+def test_sign_in_needs_the_form_token(world: World, client: TestClient, engine: Engine) -> None:
+    email = with_password(engine, world.analyst_a.user_id)
+    refused = browser(client).post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf": "forged"}
+    )
+    assert refused.status_code == 403
+
+
+def test_expired_or_tampered_sessions_go_back_to_sign_in(
+    world: World, client: TestClient, engine: Engine, app: object
+) -> None:
+    person = signed_in(client, engine, world.analyst_a.user_id)
+    value = person.cookies.get(SESSION_COOKIE)
+    assert value is not None
+    secret = app.state.settings.secret_key  # type: ignore[attr-defined]
+    payload = unsign(value, secret, max_age=SESSION_SECONDS)
+    assert payload is not None
+    old = browser(client)
+    old.cookies.set(SESSION_COOKIE, sign(payload, secret, now=time.time() - SESSION_SECONDS - 1))
+    assert old.get("/dashboard", follow_redirects=False).status_code == 303
+    forged = browser(client)
+    forged.cookies.set(SESSION_COOKIE, value[:-3] + "abc")
+    assert forged.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_pages_show_only_the_organisation_s_networks(
+    world: World, client: TestClient, engine: Engine, seafood: int
+) -> None:
+    mine = signed_in(client, engine, world.analyst_a.user_id)
+    theirs = signed_in(client, engine, world.analyst_b.user_id)
+    assert "Thai seafood supply chain" in mine.get("/dashboard").text
+    assert "Thai seafood supply chain" not in theirs.get("/dashboard").text
+    for path in ("", "/nodes", "/assessments", "/findings", "/plan", "/download/report.pdf"):
+        assert mine.get(f"/dashboard/networks/{seafood}{path}").status_code == 200, path
+        refused = theirs.get(f"/dashboard/networks/{seafood}{path}")
+        assert refused.status_code == 404, path
+    overview = mine.get(f"/dashboard/networks/{seafood}").text
+    assert "<svg" in overview and "Worst chains" in overview
+    assert "Hpa-An village sub-agent" in overview
+
+
+def test_node_page_explains_the_score(
+    world: World, client: TestClient, engine: Engine, seafood: int
+) -> None:
+    person = signed_in(client, engine, world.viewer_a.user_id)
+    listing = person.get(
+        f"/dashboard/networks/{seafood}/nodes", params={"kind": "recruiter", "band": "critical"}
+    ).text
+    match = re.search(rf'href="/dashboard/networks/{seafood}/nodes/(\d+)">Hpa-An', listing)
+    assert match is not None
+    page = person.get(f"/dashboard/networks/{seafood}/nodes/{match.group(1)}").text
+    assert "Workers paid recruitment fees" in page or "RF_WORKER_PAID_FEES" in page
+    assert "US TIP Report tier" in page and "recruiter-saq v1" in page
+
+
+def test_action_status_changes_follow_roles(
+    world: World, client: TestClient, engine: Engine, seafood: int
+) -> None:
+    analyst = signed_in(client, engine, world.analyst_a.user_id)
+    viewer = signed_in(client, engine, world.viewer_a.user_id)
+    plan = analyst.get(f"/dashboard/networks/{seafood}/plan").text
+    action_id = re.search(r'id="action-(\d+)"', plan).group(1)  # type: ignore[union-attr]
+    viewer_plan = viewer.get(f"/dashboard/networks/{seafood}/plan").text
+    assert "status-form" not in viewer_plan
+    url = f"/dashboard/networks/{seafood}/plan/actions/{action_id}/status"
+    forged = viewer.post(
+        url,
+        data={
+            "csrf": csrf_of(viewer_plan) if CSRF.search(viewer_plan) else "x",
+            "status": "in_progress",
+        },
+    )
+    assert forged.status_code == 403
+    assert analyst.post(url, data={"csrf": "wrong", "status": "in_progress"}).status_code == 403
+    moved = analyst.post(url, data={"csrf": csrf_of(plan), "status": "in_progress"})
+    assert moved.status_code == 200 and f'id="action-{action_id}"' in moved.text
+    api = world.analyst_a.get(f"/api/v1/networks/{seafood}/plan/actions/{action_id}").json()
+    assert api["status"] == "in_progress"
+    refused = analyst.post(url, data={"csrf": csrf_of(plan), "status": "verified"})
+    assert refused.status_code in (403, 409)
+
+
+def test_reissuing_an_invitation_link(
+    world: World, client: TestClient, engine: Engine, seafood: int
+) -> None:
+    analyst = signed_in(client, engine, world.analyst_a.user_id)
+    page = analyst.get(f"/dashboard/networks/{seafood}/assessments").text
+    assessment_id = re.search(r"/assessments/(\d+)/invitation", page).group(1)  # type: ignore[union-attr]
+    new = analyst.post(
+        f"/dashboard/networks/{seafood}/assessments/{assessment_id}/invitation",
+        data={"csrf": csrf_of(page)},
+    )
+    assert new.status_code == 200
+    link = re.search(r'value="(http[^"]+/respond/fpi_[^"]+)"', new.text)
+    assert link is not None
+    viewer = signed_in(client, engine, world.viewer_a.user_id)
+    assert "New link" not in viewer.get(f"/dashboard/networks/{seafood}/assessments").text
+
+
+def test_downloads(world: World, client: TestClient, engine: Engine, seafood: int) -> None:
+    person = signed_in(client, engine, world.viewer_a.user_id)
+    base = f"/dashboard/networks/{seafood}/download"
+    assert person.get(f"{base}/report.pdf").content.startswith(b"%PDF")
+    assert "Executive summary" in person.get(f"{base}/report.html").text
+    assert person.get(f"{base}/plan.csv").headers["content-type"].startswith("text/csv")
+    assert person.get(f"{base}/plan.xlsx").content.startswith(b"PK")
+    assert person.get(f"{base}/secrets.txt").status_code == 404
+
+
+def test_hostile_names_are_text(world: World, client: TestClient, engine: Engine) -> None:
+    network = network_with(
+        world.analyst_a,
+        [
+            node("CO", "company", "<script>alert(1)</script>", "GB"),
+            node("S1", "supplier", "<img src=x onerror=alert(2)>", "TH"),
+        ],
+        [{"source": "S1", "target": "CO", "kind": "supplies"}],
+        name="<b>Evil</b>",
+    )
+    person = signed_in(client, engine, world.analyst_a.user_id)
+    for path in (
+        "/dashboard",
+        f"/dashboard/networks/{network['id']}",
+        f"/dashboard/networks/{network['id']}/nodes",
+    ):
+        text = person.get(path).text
+        assert "<script>alert(1)" not in text and "<img src=x" not in text
+        assert "<b>Evil</b>" not in text
