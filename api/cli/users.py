@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 
-from api.accounts import service
+from api.accounts import passwords, service
 from api.accounts.models import OrganisationKind, Role
 from api.accounts.schemas import UserCreate, normalise_email
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
@@ -44,6 +46,16 @@ def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[t
     token.add_argument("--name", default="cli")
     add_database_option(token)
     token.set_defaults(handler=_token)
+
+    password = actions.add_parser(
+        "password",
+        help="set a user's password for the web dashboard",
+        description="Reads the new password from standard input (or asks for it on a "
+        "terminal), so it never appears in the shell history.",
+    )
+    password.add_argument("email")
+    add_database_option(password)
+    password.set_defaults(handler=_password)
 
 
 def _create(args: argparse.Namespace) -> int:
@@ -117,4 +129,30 @@ def _token(args: argparse.Namespace) -> int:
         token, secret = service.issue_token(session, user=user, name=args.name)
         echo(f"New token {token.id} for {user.email} (shown only once):")
         echo(secret)
+    return 0
+
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("New password: ")
+        if getpass.getpass("Again: ") != first:
+            raise CommandFailed("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _password(args: argparse.Namespace) -> int:
+    secret = _read_password()
+    if len(secret) < MIN_PASSWORD_LENGTH:
+        raise CommandFailed(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    with transaction(engine_for(args)) as session:
+        user = service.find_user_by_email(session, args.email)
+        if user is None:
+            raise CommandFailed(f"no user with e-mail {args.email}")
+        user.password_hash = passwords.hash_password(secret)
+        session.add(user)
+        echo(f"Password set for {user.email}; they can sign in at /login.")
     return 0

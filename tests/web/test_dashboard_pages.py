@@ -233,3 +233,28 @@ def test_hostile_names_are_text(world: World, client: TestClient, engine: Engine
         text = person.get(path).text
         assert "<script>alert(1)" not in text and "<img src=x" not in text
         assert "<b>Evil</b>" not in text
+
+
+def test_cli_sets_a_password_that_signs_in(
+    world: World,
+    client: TestClient,
+    database_url: str,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from api.cli import main as cli
+
+    with Session(engine) as session:
+        email = session.get(User, world.analyst_a.user_id).email  # type: ignore[union-attr]
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli(["users", "password", email, "--database-url", database_url]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
+    assert cli(["users", "password", email, "--database-url", database_url]) == 0
+    person = browser(client)
+    csrf = csrf_of(person.get("/login").text)
+    signed = person.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf": csrf}, follow_redirects=False
+    )
+    assert signed.status_code == 303
