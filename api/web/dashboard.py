@@ -363,6 +363,37 @@ def reissue_page(
     )
 
 
+@router.post("/dashboard/networks/{network_id}/assessments/{assessment_id}/review")
+@guarded
+def review_action(
+    network_id: int,
+    assessment_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    comment: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    principal, expected = signed_in(request, session, settings)
+    check_csrf(expected, csrf)
+    if decision not in ("accept", "return"):
+        raise PageError(422, "Choose accept or return.")
+    network = _network(session, principal, network_id)
+    assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
+    assessments.review(
+        session,
+        assessment=assessment,
+        decision=decision,
+        comment=comment,
+        question_comments={},
+        actor=assessments.Actor.user(principal.user.id, principal.role.value),
+    )
+    return RedirectResponse(
+        f"/dashboard/networks/{network_id}/assessments#a-{assessment_id}", status_code=303
+    )
+
+
 @router.get("/dashboard/networks/{network_id}/findings", response_class=HTMLResponse)
 @guarded
 def findings_page(
