@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -33,16 +32,10 @@ from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
 from api.web import respond as respond_pages
 from questionnaires.service import ensure_library
+from supplychain.about import fairpath_version
 from templates import STATIC_DIR
 
 API_PREFIX = "/api/v1"
-
-
-def fairpath_version() -> str:
-    try:
-        return version("fairpath")
-    except PackageNotFoundError:  # running from a checkout without installing
-        return "0.0.0+unknown"
 
 
 DESCRIPTION = """

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +25,7 @@ from audit.scores import ScoringContext, scoring_context
 from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
 from scoring.reimbursement import reimbursement
 from supplychain import analysis
+from supplychain.about import fairpath_version
 from supplychain.models import Network
 
 METHOD_SUMMARY = (
@@ -40,13 +40,6 @@ METHOD_SUMMARY = (
 )
 TOP = {"corridors": 15, "findings": 12, "actions": 25, "scorecards": 60, "gaps": 20}
 SEVERITIES = ("critical", "high", "medium", "low")
-
-
-def fairpath_version() -> str:
-    try:
-        return version("fairpath")
-    except PackageNotFoundError:  # running from a source tree without installing
-        return "development"
 
 
 class KeyFigures(BaseModel):
