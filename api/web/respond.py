@@ -88,9 +88,8 @@ def current(request: Request, session: Session, settings: Settings) -> tuple[Ass
         raise PageProblem(
             401,
             "Your session has ended",
-            "For your security, the form closes after two hours or when the "
-            "browser is closed. Open the link you were sent again to continue: "
-            "your saved answers are kept.",
+            "For your security, the form closes after two hours. Open the link you "
+            "were sent again to continue: your saved answers are kept.",
         )
     invitation = session.get(Invitation, payload.get("inv"))
     if invitation is None or invitation.revoked_at is not None:
