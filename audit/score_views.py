@@ -22,7 +22,7 @@ from audit.schemas import (
 from audit.scores import ScoringContext
 from questionnaires.standards import principles
 from scoring.corridors import corridor_risks
-from scoring.network import NetworkScores
+from scoring.network import NetworkScores, node_corridors
 from supplychain.countries import country_name
 
 BAND_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -144,7 +144,9 @@ def explanation(context: ScoringContext, node_id: int) -> ExplanationRead:
         ],
         unknown=score.inherent.unknown,
         licensed=score.licensed,
-        corridors=[f"{o}->{d}" for o, d in score.corridors],
+        corridors=[
+            f"{o}->{d}" for o, d in (score.corridors or node_corridors(context.graph, node_id))
+        ],
         riskiest_chain=[chain_step(scores, n) for n in scores.riskiest_chain(node_id)],
         critical_chain=[chain_step(scores, n) for n in critical] if critical else None,
         profile=scores.profile.summary(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from questionnaires.answers import visible_question_ids
@@ -45,14 +46,33 @@ class AnswerContribution:
 class ComplianceResult:
     score: float | None  # 0..100, None when no scored question was answered
     provisional: bool  # from a submitted assessment nobody has reviewed yet
-    sections: dict[str, float]
-    principles: dict[str, float]
+    # (total weight, weighted fraction) per section and per principle tag; the scores are
+    # derived on first use, since scoring a large network needs only the totals.
+    section_sums: dict[str, list[float]]
+    principle_sums: dict[str, list[float]]
     red_flags: tuple[RedFlagHit, ...]
     # (question id, answer, fraction) of each scored answer; expanded on demand because a
     # network of 100,000 nodes needs the totals for every node but the details for few.
     scored_answers: tuple[tuple[str, Any, float], ...]
     questionnaire: Questionnaire
     unanswered_scored: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def sections(self) -> dict[str, float]:
+        return {
+            s.id: score
+            for s in self.questionnaire.sections
+            if s.id in self.section_sums and (score := _score(*self.section_sums[s.id])) is not None
+        }
+
+    @cached_property
+    def principles(self) -> dict[str, float]:
+        order = {tag: index for index, tag in enumerate(principles())}
+        return {
+            tag: score
+            for tag in sorted(self.principle_sums, key=lambda t: order.get(t, 999))
+            if (score := _score(*self.principle_sums[tag])) is not None
+        }
 
     @property
     def contributions(self) -> tuple[AnswerContribution, ...]:
@@ -85,11 +105,8 @@ class _QuestionTable:
     flags_by_value: dict[str, tuple[str, ...]]
     fraction_by_value: dict[str, float]  # single answers (yes/no, single choice)
     evidences: tuple[str, ...]
-
-    def fraction(self, value: Any) -> float | None:
-        if self.fraction_by_value and isinstance(value, str):
-            return self.fraction_by_value.get(value)
-        return self.question.fraction_for(value)
+    weight: float
+    may_flag: bool  # some answer to it is a red flag
 
 
 _TABLES: dict[int, tuple[Questionnaire, dict[str, _QuestionTable]]] = {}
@@ -114,6 +131,9 @@ def _table(questionnaire: Questionnaire) -> dict[str, _QuestionTable]:
                 and (fraction := q.fraction_for(o.value)) is not None
             },
             evidences=tuple(q.evidences),
+            weight=q.weight,
+            may_flag=any(o.red_flag for o in q.options or [])
+            or any(b.red_flag for b in q.bands or []),
         )
         for q in questionnaire.questions()
     }
@@ -127,6 +147,33 @@ def _score(total_weight: float, weighted: float) -> float | None:
     return round(100 * weighted / total_weight, 2) if total_weight > 0 else None
 
 
+def _flags(
+    questionnaire: Questionnaire, entry: _QuestionTable, question_id: str, value: Any
+) -> list[RedFlagHit]:
+    question = entry.question
+    if question.bands:
+        codes = question.red_flags_for(value)
+    elif isinstance(value, list):
+        codes = [c for v in value for c in entry.flags_by_value.get(v, ())]
+    else:
+        codes = list(entry.flags_by_value.get(value, ()))
+    hits = []
+    for code in codes:
+        declared = questionnaire.red_flag(code)
+        hits.append(
+            RedFlagHit(
+                code=code,
+                severity=declared.severity if declared else "critical",
+                title=declared.title if declared else code,
+                question_id=question_id,
+                question_text=question.text,
+                answer=value,
+                evidences=entry.evidences,
+            )
+        )
+    return hits
+
+
 def compliance_score(
     questionnaire: Questionnaire, answers: dict[str, Any], *, provisional: bool = False
 ) -> ComplianceResult:
@@ -136,59 +183,39 @@ def compliance_score(
     unanswered: list[str] = []
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     principle_sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    total = [0.0, 0.0]
+    total_weight = total_weighted = 0.0
     for question_id in visible_question_ids(questionnaire, answers):
         entry = table[question_id]
-        question = entry.question
         value = answers.get(question_id)
-        if value is not None and (entry.flags_by_value or question.bands):
-            if question.bands:
-                codes = question.red_flags_for(value)
-            elif isinstance(value, list):
-                codes = [c for v in value for c in entry.flags_by_value.get(v, ())]
-            else:
-                codes = list(entry.flags_by_value.get(value, ()))
-            for code in codes:
-                declared = questionnaire.red_flag(code)
-                flags.append(
-                    RedFlagHit(
-                        code=code,
-                        severity=declared.severity if declared else "critical",
-                        title=declared.title if declared else code,
-                        question_id=question_id,
-                        question_text=question.text,
-                        answer=value,
-                        evidences=entry.evidences,
-                    )
-                )
+        if value is not None and entry.may_flag:
+            flags.extend(_flags(questionnaire, entry, question_id, value))
         if not entry.scored:
             continue
-        fraction = entry.fraction(value)
+        by_value = entry.fraction_by_value
+        if by_value and value.__class__ is str:
+            fraction = by_value.get(value)
+        else:
+            fraction = entry.question.fraction_for(value)
         if fraction is None:
             unanswered.append(question_id)
             continue
-        weight = question.weight
+        weight = entry.weight
+        points = weight * fraction
         scored.append((question_id, value, fraction))
-        for bucket in (total, sums[entry.section_id]):
-            bucket[0] += weight
-            bucket[1] += weight * fraction
+        total_weight += weight
+        total_weighted += points
+        bucket = sums[entry.section_id]
+        bucket[0] += weight
+        bucket[1] += points
         for tag in entry.evidences:
-            principle_sums[tag][0] += weight
-            principle_sums[tag][1] += weight * fraction
-    order = {tag: index for index, tag in enumerate(principles())}
+            bucket = principle_sums[tag]
+            bucket[0] += weight
+            bucket[1] += points
     return ComplianceResult(
-        score=_score(*total),
+        score=_score(total_weight, total_weighted),
         provisional=provisional,
-        sections={
-            s.id: score
-            for s in questionnaire.sections
-            if s.id in sums and (score := _score(*sums[s.id])) is not None
-        },
-        principles={
-            tag: score
-            for tag in sorted(principle_sums, key=lambda t: order.get(t, 999))
-            if (score := _score(*principle_sums[tag])) is not None
-        },
+        section_sums=dict(sums),
+        principle_sums=dict(principle_sums),
         red_flags=tuple(flags),
         scored_answers=tuple(scored),
         questionnaire=questionnaire,

@@ -13,7 +13,7 @@ from typing import Any
 from questionnaires.schema import Questionnaire
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built 100,000 times per scoring run: no frozen overhead
 class NodeFacts:
     """A node's attributes as the graph carries them (see ``supplychain.graph``)."""
 

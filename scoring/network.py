@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import heapq
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +36,7 @@ LABOUR = frozenset({"recruits_for", "refers_to", "employed_by"})
 BANDS = ("low", "medium", "high", "critical")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per node per run: no frozen overhead
 class NodeScore:
     node: NodeFacts
     compliance: ComplianceResult | None
@@ -111,24 +111,39 @@ def _follow(pointers: dict[int, int | None], node_id: int) -> list[int]:
 
 
 def node_corridors(
-    graph: nx.MultiDiGraph, node_id: int, destinations: dict[Any, str | None] | None = None
+    graph: nx.MultiDiGraph,
+    node_id: int,
+    destinations: dict[Any, frozenset[str]] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """Origin -> destination pairs of the labour edges a node takes part in."""
     found: list[tuple[str, str]] = []
     data = graph.nodes[node_id]
     if data["kind"] == "worker_group" and data.get("origin") and data.get("destination"):
         found.append((data["origin"], data["destination"]))
-    edges: Iterable[tuple[Any, Any, Any, dict[str, Any]]]
-    if data["kind"] == "recruiter":
-        edges = graph.out_edges(node_id, keys=True, data=True)
-    else:
-        edges = graph.in_edges(node_id, keys=True, data=True)
-    for source, target, _key, edge in edges:
-        if edge["kind"] in LABOUR:
-            origin, destination = edge_corridor(graph, source, target, edge, destinations)
-            if origin and destination and origin != destination:
-                found.append((origin, destination))
+    outgoing = data["kind"] == "recruiter"
+    # Adjacency dicts directly: edge views cost more than the work on a 100,000-node network.
+    neighbours = graph.succ[node_id] if outgoing else graph.pred[node_id]
+    for other, keyed in neighbours.items():
+        source, target = (node_id, other) if outgoing else (other, node_id)
+        for edge in keyed.values():
+            if edge["kind"] in LABOUR:
+                origin, destination = edge_corridor(graph, source, target, edge, destinations)
+                if origin and destination and origin != destination:
+                    found.append((origin, destination))
     return tuple(dict.fromkeys(found))
+
+
+RECRUITING = frozenset({"recruiter", "worker_group"})
+
+
+def scored_corridors(
+    graph: nx.MultiDiGraph, node_id: int, destinations: dict[Any, frozenset[str]] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The corridors that count in a node's own risk: only those who recruit carry them (an
+    employer's corridors reach it through propagation, and are shown on demand)."""
+    if graph.nodes[node_id]["kind"] not in RECRUITING:
+        return ()
+    return node_corridors(graph, node_id, destinations)
 
 
 def licence_status(node: NodeFacts, assessment: AssessmentFacts | None) -> bool | None:
@@ -151,7 +166,9 @@ class _Memo:
         self.country: dict[tuple[str, ...], parts.Component] = {}
         self.corridor: dict[tuple[tuple[str, str], ...], parts.Component] = {}
         self.sector: dict[tuple[str, str | None, str], parts.Component] = {}
-        self.compliance: dict[tuple[int, str], ComplianceResult] = {}
+        self.role: dict[tuple[str, str | None, bool | None], parts.Component] = {}
+        self.gap: dict[tuple[Any, ...], parts.Component] = {}
+        self.inherent: dict[tuple[int, ...], parts.InherentResult] = {}
 
     def country_of(self, countries: tuple[str, ...]) -> parts.Component:
         if countries not in self.country:
@@ -173,6 +190,29 @@ class _Memo:
             self.sector[key] = parts.sector_component(node, self.reference, self.profile)
         return self.sector[key]
 
+    def role_of(self, node: NodeFacts, licensed: bool | None) -> parts.Component:
+        key = (node.kind, node.role, licensed)
+        if key not in self.role:
+            self.role[key] = parts.role_component(node, licensed, self.profile)
+        return self.role[key]
+
+    def gap_of(
+        self, node: NodeFacts, assessment: AssessmentFacts | None, now: datetime
+    ) -> parts.Component:
+        key: tuple[Any, ...] = (node.kind,)
+        if assessment is not None:
+            key = (node.kind, assessment.status, (now - assessment.completed_at).days)
+        if key not in self.gap:
+            self.gap[key] = parts.data_gap_component(node, assessment, self.profile, now)
+        return self.gap[key]
+
+    def inherent_of(self, components: list[parts.Component]) -> parts.InherentResult:
+        """Components are shared objects from the memos above, so their identities are a key."""
+        key = tuple(id(c) for c in components)
+        if key not in self.inherent:
+            self.inherent[key] = parts.inherent_risk(components)
+        return self.inherent[key]
+
 
 def score_node(
     node: NodeFacts,
@@ -191,16 +231,16 @@ def score_node(
     # Only those who recruit carry their corridors' country and cost risk themselves; an
     # employer receives it through propagation from its recruiters, so mapping one more
     # recruiter can never make the employer look safer.
-    own = corridors if node.kind in ("recruiter", "worker_group") else ()
+    own = corridors if node.kind in RECRUITING else ()
     origins = tuple(o for o, _ in own)
     components = [
         memo.country_of((node.country, *origins)),
         memo.sector_of(node),
         memo.corridor_of(own),
-        parts.role_component(node, licensed, profile),
-        parts.data_gap_component(node, assessment, profile, now),
+        memo.role_of(node, licensed),
+        memo.gap_of(node, assessment, now),
     ]
-    inherent = parts.inherent_risk(components)
+    inherent = memo.inherent_of(components)
     if compliance is not None and compliance.score is not None:
         weight = profile.compliance_weight
         risk = weight * (100 - compliance.score) + (1 - weight) * inherent.score
@@ -375,11 +415,11 @@ def _score_network(
     now: datetime,
 ) -> NetworkScores:
     memo = _Memo(reference, profile)
-    destinations: dict[Any, str | None] = {}
+    destinations: dict[Any, frozenset[str]] = {}
     nodes = {
         node_id: score_node(
             NodeFacts.from_graph(node_id, data),
-            node_corridors(graph, node_id, destinations),
+            scored_corridors(graph, node_id, destinations),
             assessments.get(node_id),
             memo,
             now,
@@ -410,7 +450,7 @@ def rescore(
     for node_id in changed:
         nodes[node_id] = score_node(
             NodeFacts.from_graph(node_id, graph.nodes[node_id]),
-            node_corridors(graph, node_id),
+            scored_corridors(graph, node_id),
             assessments.get(node_id),
             memo,
             now,

@@ -68,7 +68,7 @@ def edge_corridor(
     source: NodeId,
     target: NodeId,
     data: dict[str, Any],
-    destinations: dict[NodeId, str | None] | None = None,
+    destinations: dict[NodeId, frozenset[str]] | None = None,
 ) -> tuple[str | None, str | None]:
     """Origin and destination of a labour edge, filling gaps from the nodes it joins.
 
@@ -95,9 +95,8 @@ def edge_corridor(
             if destinations is None:
                 destination = _downstream_destination(graph, target)
             else:
-                if target not in destinations:
-                    destinations[target] = _downstream_destination(graph, target)
-                destination = destinations[target]
+                found = _destination_set(graph, target, destinations)
+                destination = next(iter(found)) if len(found) == 1 else None
     return origin, destination
 
 
@@ -114,6 +113,26 @@ def _downstream_destination(graph: Graph, recruiter: NodeId) -> str | None:
                 seen.add(target)
                 stack.append(target)
     return found.pop() if len(found) == 1 else None
+
+
+def _destination_set(
+    graph: Graph, recruiter: NodeId, memo: dict[NodeId, frozenset[str]]
+) -> frozenset[str]:
+    """Every destination a recruiter's workers reach, each recruiter computed once (a network
+    of 100,000 nodes resolves all its referrals in one linear pass)."""
+    cached = memo.get(recruiter)
+    if cached is not None:
+        return cached
+    memo[recruiter] = frozenset()  # refers_to is acyclic, but never loop on bad data
+    found: set[str] = set()
+    for target, keyed in graph.succ[recruiter].items():
+        for data in keyed.values():
+            if data["kind"] == "recruits_for":
+                found.add(data.get("destination") or graph.nodes[target]["country"])
+            elif data["kind"] == "refers_to":
+                found |= _destination_set(graph, target, memo)
+    memo[recruiter] = frozenset(found)
+    return memo[recruiter]
 
 
 @dataclass
