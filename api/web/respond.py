@@ -4,6 +4,10 @@ The link's token is exchanged once for a short-lived, HttpOnly, SameSite=Strict 
 browser moves on to a URL without the token, so it does not linger in history, logs or
 ``Referer`` headers. Every form post carries a CSRF token bound to that cookie. Answers go
 through the same service functions as the JSON API, so the rules are enforced in one place.
+
+Pages speak the assessment's language: the questionnaire from its translation, everything around
+it from the message catalogues of ``api.web.messages``. Problems and answer errors are therefore
+raised as catalogue keys, never as English sentences.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from sqlmodel import Session
 from api.deps import SessionDep, SettingsDep
 from api.routes.files import receive_evidence
 from api.settings import Settings
+from api.web import messages
+from api.web.answer_errors import answer_errors
 from api.web.signing import sign, unsign
 from questionnaires import answers as answer_rules
 from questionnaires import lifecycle, views
@@ -27,7 +33,14 @@ from questionnaires.library import library_translations
 from questionnaires.models import Assessment, Invitation
 from questionnaires.schema import Questionnaire
 from supplychain.columns import utcnow
-from supplychain.errors import FairpathError, InvalidInput
+from supplychain.errors import (
+    Conflict,
+    FairpathError,
+    Forbidden,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from supplychain.models import Node
 from templates import environment
 
@@ -35,6 +48,7 @@ router = APIRouter(prefix="/respond", include_in_schema=False)
 COOKIE = "fp_respond"
 SESSION_SECONDS = 2 * 60 * 60
 RESPONDENT = assessments.Actor.respondent()
+REVIEWED = "reviewed_by_native_speaker"
 NO_STORE = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -46,22 +60,49 @@ NO_STORE = {
 
 
 class PageProblem(Exception):
-    """Shown as a friendly page instead of a JSON error: the respondent is not a developer."""
+    """Shown as a friendly page instead of a JSON error: the respondent is not a developer.
 
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+    ``key`` names the catalogue messages ``{key}.title`` and ``{key}.message``; ``language`` is
+    the assessment's, when the problem is found after the assessment is known.
+    """
+
+    def __init__(
+        self, status: int, key: str, *, language: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(key)
+        self.status, self.key, self.language, self.params = status, key, language, params
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    body = environment().get_template(f"respond/{name}").render(**context)
+    """A respondent page; ``t`` speaks the page's ``language``."""
+    template = environment().get_template(f"respond/{name}")
+    body = template.render(t=messages.translator(context["language"]), **context)
     return HTMLResponse(body, status_code=status, headers=NO_STORE)
 
 
-def problem_page(problem: PageProblem) -> HTMLResponse:
+def _problem_language(problem: PageProblem, request: Request, hint: str | None) -> str:
+    """The assessment's language if known, else the page's the form came from, else the
+    browser's preference: a respondent whose session ended still reads their own language."""
+    preferred = messages.negotiate(request.headers.get("accept-language"))
+    return messages.pick(problem.language, hint, preferred)
+
+
+def problem_page(problem: PageProblem, request: Request, hint: str | None = None) -> HTMLResponse:
     return render(
-        "problem.html", problem.status, title=problem.title, message=problem.message, language="en"
+        "problem.html",
+        problem.status,
+        title=f"{problem.key}.title",
+        message=f"{problem.key}.message",
+        params=problem.params,
+        language=_problem_language(problem, request, hint),
     )
+
+
+def problem_json(problem: PageProblem, request: Request, hint: str | None) -> JSONResponse:
+    """The autosave script's answer: the same problem, one sentence in the page's language."""
+    t = messages.translator(_problem_language(problem, request, hint))
+    text = t.text(f"{problem.key}.message", **problem.params)
+    return JSONResponse({"saved": False, "message": text}, status_code=problem.status)
 
 
 # Session ----------------------------------------------------------------------------------------
@@ -85,53 +126,59 @@ def current(request: Request, session: Session, settings: Settings) -> tuple[Ass
     raw = request.cookies.get(COOKIE)
     payload = unsign(raw, settings.secret_key, max_age=SESSION_SECONDS) if raw else None
     if payload is None:
-        raise PageProblem(
-            401,
-            "Your session has ended",
-            "For your security, the form closes after two hours. Open the link you "
-            "were sent again to continue: your saved answers are kept.",
-        )
+        raise PageProblem(401, "problem.session_ended")
     invitation = session.get(Invitation, payload.get("inv"))
-    if invitation is None or invitation.revoked_at is not None:
-        raise PageProblem(
-            410,
-            "This link no longer works",
-            "The company replaced or withdrew this invitation. Ask them for a new link.",
-        )
-    if invitation.expires_at <= utcnow():
-        raise PageProblem(
-            410,
-            "This link has expired",
-            "Ask the company that sent it for a new link; your saved answers are kept.",
-        )
+    if invitation is None:
+        raise PageProblem(410, "problem.link_withdrawn")
     assessment = session.get(Assessment, invitation.assessment_id)
     assert assessment is not None
+    if invitation.revoked_at is not None:
+        raise PageProblem(410, "problem.link_withdrawn", language=assessment.language)
+    if invitation.expires_at <= utcnow():
+        raise PageProblem(410, "problem.link_expired", language=assessment.language)
     return assessment, str(payload.get("csrf", ""))
 
 
-def check_csrf(request: Request, expected: str, submitted: str | None) -> None:
+def check_csrf(
+    request: Request, expected: str, submitted: str | None, *, language: str | None = None
+) -> None:
     origin = request.headers.get("origin")
     # "null" is what browsers send under Referrer-Policy: no-referrer; the token still decides.
     if origin and origin != "null" and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-        raise PageProblem(
-            403,
-            "This form cannot be sent from another site",
-            "Open the form from the link you were sent and try again.",
-        )
+        raise PageProblem(403, "problem.other_site", language=language)
     if not expected or not submitted or not secrets.compare_digest(expected, submitted):
-        raise PageProblem(
-            403,
-            "The form expired",
-            "The page was open for too long or came from somewhere else. Go "
-            "back, reload the page and send it again; saved answers are kept.",
+        raise PageProblem(403, "problem.form_expired", language=language)
+
+
+def _editing_problem(exc: FairpathError, language: str) -> PageProblem:
+    """A refused change as the respondent should read it (the detail is for developers)."""
+    key = "problem.locked" if isinstance(exc, Conflict | Forbidden) else "problem.failed"
+    return PageProblem(exc.status, key, language=language)
+
+
+def _upload_problem(exc: FairpathError, language: str, settings: Settings) -> PageProblem:
+    if isinstance(exc, PayloadTooLarge):
+        size = settings.max_evidence_bytes / (1024 * 1024)
+        megabytes: int | str = int(size) if size.is_integer() else f"{size:g}"
+        return PageProblem(
+            exc.status, "problem.upload_too_large", language=language, megabytes=megabytes
         )
+    if isinstance(exc, UnsupportedMediaType):
+        return PageProblem(exc.status, "problem.upload_type", language=language)
+    if isinstance(exc, InvalidInput):
+        fields = {e.get("field") for e in exc.errors or []}
+        key = "problem.upload_empty" if "file" in fields else "problem.upload_hidden"
+        if "question_id" in fields:  # a forged question id: nothing the respondent can fix
+            key = "problem.failed"
+        return PageProblem(exc.status, key, language=language)
+    return _editing_problem(exc, language)
 
 
 # Pages -----------------------------------------------------------------------------------------
 
 
 def _language_names(assessment_key: str, version: int) -> dict[str, tuple[str, str]]:
-    names = {"en": ("English", "reviewed_by_native_speaker")}
+    names = {"en": ("English", REVIEWED)}
     for code, translation in library_translations(assessment_key, version).items():
         names[code] = (translation.language_name, translation.review_status)
     return names
@@ -145,7 +192,7 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
     languages = (
         _language_names(record.key, record.version)
         if record.organisation_id is None
-        else {parsed.language: (parsed.language, "reviewed_by_native_speaker")}
+        else {parsed.language: (parsed.language, REVIEWED)}
     )
     visible = set(answer_rules.visible_question_ids(parsed, assessment.answers))
     missing = [e.question_id for e in answer_rules.missing_required(parsed, assessment.answers)]
@@ -171,7 +218,9 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
         "csrf": csrf,
         "language": language,
         "languages": languages,
-        "review_status": languages.get(language, ("", ""))[1],
+        # The notice about a draft translation covers the page's own words as well.
+        "translation_reviewed": languages.get(language, ("", ""))[1] == REVIEWED
+        and messages.reviewed(language),
         "requested_by": assessments.requester_name(session, assessment),
         "respondent": node.name if (node := session.get(Node, assessment.node_id)) else "",
         "editable": assessment.status in lifecycle.EDITABLE,
@@ -190,7 +239,7 @@ def form_page(
     try:
         assessment, csrf = current(request, session, settings)
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request)
     context = _context(session, assessment, csrf)
     if step is None:
         first_missing = next((i for i, s in enumerate(context["steps"]) if s["missing"]), 0)
@@ -224,15 +273,14 @@ def _incoming(
 async def save_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = await request.form()
     autosave = request.headers.get("x-autosave") == "1"
+    hint = str(form.get("page_language") or "")
     try:
         assessment, csrf = current(request, session, settings)
-        check_csrf(request, csrf, str(form.get("csrf") or ""))
+        check_csrf(request, csrf, str(form.get("csrf") or ""), language=assessment.language)
     except PageProblem as problem:
         if autosave:
-            return JSONResponse(
-                {"saved": False, "message": problem.message}, status_code=problem.status
-            )
-        return problem_page(problem)
+            return problem_json(problem, request, hint)
+        return problem_page(problem, request, hint)
     record = assessments.questionnaire_of(session, assessment)
     parsed = assessments.parsed(record)
     step = int(str(form.get("step") or 0))
@@ -244,10 +292,11 @@ async def save_page(request: Request, session: SessionDep, settings: SettingsDep
         )
     except InvalidInput as exc:
         session.rollback()
-        errors = {e.get("question"): e.get("message") for e in exc.errors or []}
+        context = _context(session, assessment, csrf)
+        t = messages.translator(assessment.language)
+        errors = answer_errors(t, context["document"], exc.errors or [], incoming)
         if autosave:
             return JSONResponse({"saved": False, "errors": errors}, status_code=422)
-        context = _context(session, assessment, csrf)
         return render(
             "form.html",
             422,
@@ -258,11 +307,10 @@ async def save_page(request: Request, session: SessionDep, settings: SettingsDep
             **context,
         )
     except FairpathError as exc:
+        problem = _editing_problem(exc, assessment.language)
         if autosave:
-            return JSONResponse({"saved": False, "message": exc.detail}, status_code=exc.status)
-        return problem_page(
-            PageProblem(exc.status, "This assessment cannot be changed now", exc.detail)
-        )
+            return problem_json(problem, request, hint)
+        return problem_page(problem, request)
     if autosave:
         return JSONResponse({"saved": True})
     move = str(form.get("move") or "stay")
@@ -282,12 +330,13 @@ async def choose_language(
     language: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
     step: Annotated[int, Form()] = 0,
+    page_language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     try:
         assessment, expected = current(request, session, settings)
-        check_csrf(request, expected, csrf)
+        check_csrf(request, expected, csrf, language=assessment.language)
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request, page_language)
     record = assessments.questionnaire_of(session, assessment)
     if language in assessments.languages(record) and assessment.language != language:
         assessment.language = language
@@ -307,10 +356,11 @@ async def upload_page(
     csrf: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
     step: Annotated[int, Form()] = 0,
+    page_language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     try:
         assessment, expected = current(request, session, settings)
-        check_csrf(request, expected, csrf)
+        check_csrf(request, expected, csrf, language=assessment.language)
         receive_evidence(
             session,
             assessment=assessment,
@@ -320,10 +370,10 @@ async def upload_page(
             actor=RESPONDENT,
         )
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request, page_language)
     except FairpathError as exc:
         session.rollback()
-        return problem_page(PageProblem(exc.status, "The file was not accepted", exc.detail))
+        return problem_page(_upload_problem(exc, assessment.language, settings), request)
     return RedirectResponse(
         f"/respond/form?step={step}&saved=1#q-{quote(question_id)}",
         status_code=303,
@@ -336,20 +386,24 @@ def review_page(request: Request, session: SessionDep, settings: SettingsDep) ->
     try:
         assessment, csrf = current(request, session, settings)
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request)
     context = _context(session, assessment, csrf)
     return render("review.html", **context)
 
 
 @router.post("/submit", response_class=HTMLResponse)
 async def submit_page(
-    request: Request, session: SessionDep, settings: SettingsDep, csrf: Annotated[str, Form()]
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    page_language: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     try:
         assessment, expected = current(request, session, settings)
-        check_csrf(request, expected, csrf)
+        check_csrf(request, expected, csrf, language=assessment.language)
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request, page_language)
     try:
         assessments.submit(session, assessment=assessment, actor=RESPONDENT)
     except FairpathError:
@@ -363,38 +417,26 @@ def done_page(request: Request, session: SessionDep, settings: SettingsDep) -> R
     try:
         assessment, csrf = current(request, session, settings)
     except PageProblem as problem:
-        return problem_page(problem)
+        return problem_page(problem, request)
     return render("done.html", **_context(session, assessment, csrf))
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def open_link(token: str, session: SessionDep, settings: SettingsDep) -> Response:
+def open_link(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
     """Exchange the link's token for a session cookie, then leave the token behind."""
     state, invitation = assessments.invitation_state(session, token)
     if state == assessments.InvitationState.unknown or invitation is None:
-        return problem_page(
-            PageProblem(
-                401,
-                "This link is not valid",
-                "Check that you opened the whole link from the "
-                "message you received, or ask the company for a "
-                "new one.",
-            )
-        )
+        return problem_page(PageProblem(401, "problem.invalid_link"), request)
+    assessment = session.get(Assessment, invitation.assessment_id)
+    language = assessment.language if assessment is not None else None
     if state != assessments.InvitationState.valid:
-        what = (
-            "has expired"
+        key = (
+            "problem.link_expired"
             if state == assessments.InvitationState.expired
-            else ("was replaced or withdrawn")
+            else "problem.link_withdrawn"
         )
-        return problem_page(
-            PageProblem(
-                410,
-                f"This link {what}",
-                "Ask the company that sent it for a new link. Answers you already saved are kept.",
-            )
-        )
+        return problem_page(PageProblem(410, key, language=language), request)
     assessments.resolve_invitation(session, token)  # records the visit
-    response = render("continue.html", language="en")
+    response = render("continue.html", language=language or messages.SOURCE)
     _cookie(response, settings, invitation, secrets.token_urlsafe(24))
     return response

@@ -1,11 +1,15 @@
 /* Live show_if and autosave for the self-assessment form. The page works without this file:
-   the server applies show_if on save and the Save button stores answers. */
+   the server applies show_if on save and the Save button stores answers. The words it shows come
+   from the page (a JSON block in the page's language), never from this file. */
 (function () {
   "use strict";
   var form = document.getElementById("answers");
   if (!form) { return; }
   var stored = JSON.parse(document.getElementById("answers-data").textContent || "{}");
   var status = document.getElementById("autosave-status");
+  var messages = JSON.parse(document.getElementById("respond-messages").textContent || "{}");
+
+  function text(key) { return messages[key] || ""; }
 
   function current(id) {
     var inputs = form.querySelectorAll('[name="q_' + id + '"]');
@@ -62,15 +66,15 @@
       form.querySelectorAll(".question[hidden]").forEach(function (box) {
         data.delete("q_" + box.getAttribute("data-question"));
       });
-      status.textContent = "Saving…";
+      status.textContent = text("js.saving");
       fetch(form.action, { method: "POST", body: data, headers: { "X-Autosave": "1" },
                            credentials: "same-origin" })
         .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
         .then(function (result) {
-          status.textContent = result[0] ? "All changes saved." :
-            "Not saved yet: " + (result[1].message || "check the answers marked when you press Save.");
+          status.textContent = result[0] ? text("js.saved") : text("js.not_saved").replace(
+            "{reason}", result[1].message || text("js.check_marked"));
         })
-        .catch(function () { status.textContent = "Offline: press Save when you are back online."; });
+        .catch(function () { status.textContent = text("js.offline"); });
     }, 800);
   }
 
