@@ -30,7 +30,9 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
+from api.web import dashboard_assessments, dashboard_plan
 from api.web import respond as respond_pages
+from api.web.error_pages import html_problem_page
 from questionnaires.service import ensure_library
 from supplychain.about import fairpath_version
 from templates import STATIC_DIR
@@ -97,9 +99,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         upload_limit=settings.max_request_bytes,
     )
     install_error_handlers(app)
+    app.state.html_problem_page = html_problem_page
     app.include_router(health_router)
     app.include_router(api_router())
     app.include_router(respond_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(dashboard_assessments.router)
+    app.include_router(dashboard_plan.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,18 +1,21 @@
 """One shape for every error: RFC 9457 problem details, never a stack trace.
 
 Domain exceptions, request validation failures, unknown routes and unexpected crashes all end up
-here, so a client (or a generated SDK) only ever has to understand one error format.
+here, so a client (or a generated SDK) only ever has to understand one error format. The web
+pages' paths are the exception: a person filling in a form gets an HTML page saying what went
+wrong, rendered by the hook the app sets as ``app.state.html_problem_page``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -140,27 +143,42 @@ async def _fairpath_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     items, syntax_error = validation_items(exc)
     if syntax_error:
         return problem_response(400, syntax_error, slug="malformed-json", instance=request.url.path)
     noun = "field is" if len(items) == 1 else "fields are"
+    detail = f"{len(items)} {noun} invalid: " + "; ".join(
+        f"{i['field']}: {i['message']}" for i in items[:5]
+    )
+    page = _html_page(request, 422, detail, items)
+    if page is not None:
+        return page
     return problem_response(
-        422,
-        f"{len(items)} {noun} invalid: "
-        + "; ".join(f"{i['field']}: {i['message']}" for i in items[:5]),
-        slug="invalid-input",
-        errors=items,
-        instance=request.url.path,
+        422, detail, slug="invalid-input", errors=items, instance=request.url.path
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+HtmlProblemPage = Callable[[Request, int, str, list[dict[str, Any]]], Response | None]
+
+
+def _html_page(
+    request: Request, status: int, detail: str, items: list[dict[str, Any]]
+) -> Response | None:
+    """The web pages' own error page for their paths (people, not programs, read those)."""
+    render: HtmlProblemPage | None = getattr(request.app.state, "html_problem_page", None)
+    return render(request, status, detail, items) if render else None
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}"
+    page = _html_page(request, exc.status_code, detail, [])
+    if page is not None:
+        return page
     return problem_response(
         exc.status_code,
         detail,

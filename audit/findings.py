@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from audit.finding_rules import FindingDraft, generate
 from audit.models import Finding, FindingStatus, FindingSync
-from audit.scores import ScoringContext
+from audit.scores import ScoringContext, scoring_context
 from supplychain.columns import utcnow
 from supplychain.errors import Conflict, InvalidInput, NotFound
 from supplychain.models import Network, Node
@@ -77,6 +77,14 @@ def sync_findings(
     state.fingerprint, state.synced_at = digest, stamp
     session.add(state)
     session.flush()
+
+
+def synced_context(session: Session, network: Network, now: datetime) -> ScoringContext:
+    """Scores, with generated findings brought in step with them first: every page or endpoint
+    that lists findings must see the ones the current scores imply."""
+    context = scoring_context(session, network, now=now)
+    sync_findings(session, network, context, now)
+    return context
 
 
 def _new(network: Network, draft: FindingDraft, stamp: datetime) -> Finding:

@@ -389,6 +389,15 @@ def evidence_of(session: Session, action: RemediationAction) -> Sequence[ActionE
     ).all()
 
 
+def get_evidence(
+    session: Session, *, action: RemediationAction, evidence_id: int
+) -> ActionEvidence:
+    evidence = session.get(ActionEvidence, evidence_id)
+    if evidence is None or evidence.action_id != action.id:
+        raise NotFound(f"Evidence {evidence_id} was not found")
+    return evidence
+
+
 def history(session: Session, action: RemediationAction) -> Sequence[ActionEvent]:
     return session.exec(
         select(ActionEvent).where(ActionEvent.action_id == action.id).order_by(col(ActionEvent.id))

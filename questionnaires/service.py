@@ -475,15 +475,16 @@ def review(
                 {"field": f"question_comments.{q}", "message": "unknown question"} for q in unknown
             ],
         )
-    if target == AssessmentStatus.returned and not (comment or question_comments):
+    kept = {k: v.strip() for k, v in question_comments.items() if v.strip()}
+    if target == AssessmentStatus.returned and not (comment.strip() or kept):
         raise InvalidInput(
             "Say what the respondent must fix when returning an assessment",
             errors=[{"field": "comment", "message": "a comment is required to return"}],
         )
     previous = assessment.status
     assessment.status = target
-    assessment.review_comment = comment
-    assessment.question_comments = {k: v for k, v in question_comments.items() if v.strip()}
+    assessment.review_comment = comment.strip()
+    assessment.question_comments = kept
     assessment.reviewed_by = actor.user_id
     assessment.reviewed_at = assessment.updated_at = utcnow()
     session.add(assessment)

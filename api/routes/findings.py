@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
@@ -33,20 +33,12 @@ from audit.schemas import (
     PlanRead,
     ReimbursementRead,
 )
-from audit.scores import ScoringContext, scoring_context
+from audit.scores import scoring_context
 from scoring.reimbursement import reimbursement
-from supplychain.errors import NotFound
 from supplychain.models import Network
 
 router = APIRouter(prefix="/networks/{network_id}", responses={**AUTH_RESPONSES, **NOT_FOUND})
 Severity = Literal["critical", "high", "medium", "low"]
-
-
-def synced(session: Session, network: Network, now: datetime) -> ScoringContext:
-    """Scores, with generated findings brought in step with them first."""
-    context = scoring_context(session, network, now=now)
-    findings_service.sync_findings(session, network, context, now)
-    return context
 
 
 @router.get(
@@ -67,7 +59,7 @@ def list_findings(
 ) -> FindingsPage:
     """Findings worst first: red flags (critical), weak principle scores, data gaps and manual
     findings, each with its evidence and the chain it sits in."""
-    context = synced(session, network, now)
+    context = findings_service.synced_context(session, network, now)
     rows, total = findings_service.list_findings(
         session,
         network=network,
@@ -125,7 +117,7 @@ def create_finding(
 def get_finding(
     finding_id: int, session: SessionDep, network: NetworkDep, now: ClockDep
 ) -> FindingRead:
-    context = synced(session, network, now)
+    context = findings_service.synced_context(session, network, now)
     finding = findings_service.get_finding(session, network=network, finding_id=finding_id)
     return plan_views.finding_read(finding, context)
 
@@ -215,7 +207,7 @@ def build_plan(
 ) -> PlanRead:
     """Add actions from the remediation library for every open finding that has none yet
     (owner and deadline by severity from the template); existing actions are kept."""
-    synced(session, network, now)
+    findings_service.synced_context(session, network, now)
     created = plans_service.build_plan(
         session,
         network=network,
@@ -416,12 +408,10 @@ def download_action_evidence(
     settings: SettingsDep,
 ) -> FileResponse:
     action = plans_service.get_action(session, network=network, action_id=action_id)
-    for evidence in plans_service.evidence_of(session, action):
-        if evidence.id == evidence_id:
-            return stored_file_response(
-                evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
-            )
-    raise NotFound(f"Evidence {evidence_id} was not found")
+    evidence = plans_service.get_evidence(session, action=action, evidence_id=evidence_id)
+    return stored_file_response(
+        evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
+    )
 
 
 @router.get(

@@ -188,15 +188,19 @@ def test_respondent_and_analyst_in_a_browser(
     analyst = desk.new_page()
     sign_in(analyst, server, analyst_email)
     analyst.goto(f"{server}/dashboard/networks/{network_id}/assessments")
-    row = analyst.locator("tr", has_text="submitted")
-    row.locator("input[name=comment]").fill("Please add your licence expiry date")
-    row.locator("button[value=return]").click()
-    analyst.wait_for_url("**/assessments*")
+    analyst.locator("tr", has_text="submitted").locator("td a").click()
+    assert "MM-777" in analyst.inner_text("#q-LIC_02")  # the answers, read before deciding
+    analyst.click("#q-LIC_02 summary")
+    analyst.fill("#qc-LIC_02", "This number is not in the ministry's register")
+    analyst.fill("#comment", "Please check your licence details")
+    analyst.click("button[value=return]")
+    analyst.wait_for_load_state()
     assert "returned" in analyst.inner_text("main")
     analyst.screenshot(path=str(tmp_path / "dashboard-desktop.png"))
 
-    page.goto(f"{server}/respond/form")
-    assert "Please add your licence expiry date" in page.inner_text("main")
+    page.goto(f"{server}/respond/form?step=0")
+    assert "Please check your licence details" in page.inner_text("main")
+    assert "not in the ministry's register" in page.inner_text("#q-LIC_02")
 
     # A viewer sees the plan but cannot change an action's status.
     viewer = browser.new_context().new_page()  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,61 +11,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.accounts.models import User
-from api.accounts.passwords import hash_password
 from api.web.dashboard import SESSION_COOKIE, SESSION_SECONDS
 from api.web.signing import sign, unsign
-from audit.demo import load_example
-from questionnaires.service import Actor
 from tests.builders import World, network_with, node
-
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def with_password(engine: Engine, user_id: int | None) -> str:
-    with Session(engine) as session:
-        user = session.get(User, user_id)
-        assert user is not None
-        user.password_hash = hash_password(PASSWORD)
-        session.add(user)
-        session.commit()
-        return user.email
-
-
-def browser(client: TestClient) -> TestClient:
-    return TestClient(client.app, raise_server_exceptions=False)
-
-
-def signed_in(client: TestClient, engine: Engine, user_id: int | None) -> TestClient:
-    email = with_password(engine, user_id)
-    person = browser(client)
-    form = person.get("/login")
-    response = person.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf": CSRF.search(form.text).group(1)},  # type: ignore[union-attr]
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    return person
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found is not None
-    return found.group(1)
-
-
-@pytest.fixture
-def seafood(engine: Engine, world: World) -> int:
-    """The seafood example owned by world.analyst_a's organisation, with its plan."""
-    with Session(engine, expire_on_commit=False) as session:
-        loaded = load_example(
-            session, "seafood-thailand", now=datetime.now(UTC), actor=Actor.user(None, "admin")
-        )
-        loaded.network.organisation_id = world.org_a
-        session.add(loaded.network)
-        session.commit()
-        return loaded.network.id or 0
+from tests.web.sessions import (
+    PASSWORD,
+    browser,
+    csrf_of,
+    session_csrf,
+    signed_in,
+    with_password,
+)
 
 
 def test_sign_in_sets_a_strict_session_cookie(
@@ -173,7 +128,7 @@ def test_action_status_changes_follow_roles(
     forged = viewer.post(
         url,
         data={
-            "csrf": csrf_of(viewer_plan) if CSRF.search(viewer_plan) else "x",
+            "csrf": session_csrf(viewer),
             "status": "in_progress",
         },
     )

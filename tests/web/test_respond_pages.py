@@ -282,3 +282,14 @@ def test_a_session_opens_only_its_own_assessment(world: World, client: TestClien
 def test_static_files_are_served(client: TestClient) -> None:
     assert client.get("/static/fairpath.css").status_code == 200
     assert "show_if" in client.get("/static/respond.js").text
+
+
+def test_broken_form_posts_get_the_friendly_page(world: World, client: TestClient) -> None:
+    _created, token = invited(world)
+    respondent = opened(client, token)
+    broken = respondent.post("/respond/language", data={})
+    assert broken.status_code == 422
+    assert broken.headers["content-type"].startswith("text/html")
+    assert "The form expired" in broken.text and "csrf" not in broken.text
+    nowhere = respondent.get("/respond/form/extra")
+    assert nowhere.status_code == 404 and "This link is not valid" in nowhere.text

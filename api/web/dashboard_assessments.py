@@ -1,0 +1,219 @@
+"""Dashboard pages for assessments: the list, one assessment's answers, review and links.
+
+A reviewer reads the answers before accepting or returning, and may leave a comment beside any
+question; the respondent then sees those comments beside the questions on their form. All
+changes go through ``questionnaires.service``, the same functions the JSON API calls.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, SettingsDep
+from api.routes.files import evidence_response
+from api.web.dashboard_session import (
+    PageError,
+    base_context,
+    guarded,
+    network_for,
+    page,
+    signed_in,
+    writer,
+)
+from questionnaires import service as assessments
+from questionnaires import views as assessment_views
+from questionnaires.answer_sheet import AttachedFile, build_sheet
+from questionnaires.models import AssessmentStatus
+
+router = APIRouter(include_in_schema=False)
+COMMENT_LIMIT = 4000
+BASE = "/dashboard/networks/{network_id}/assessments"
+
+
+@router.get(BASE, response_class=HTMLResponse)
+@guarded
+def assessments_page(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    status: str | None = None,
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    chosen = _status(status)
+    rows, total = assessments.list_assessments(
+        session,
+        network=network,
+        filters=assessments.AssessmentFilters(status=chosen),
+        limit=500,
+        offset=0,
+    )
+    return page(
+        "assessments.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            total=total,
+            status_filter=chosen.value if chosen else "",
+            statuses=[s.value for s in AssessmentStatus],
+            new_link=None,
+            rows=[assessment_views.assessment_read(session, a) for a in rows],
+        ),
+    )
+
+
+def _status(raw: str | None) -> AssessmentStatus | None:
+    if not raw:
+        return None
+    try:
+        return AssessmentStatus(raw)
+    except ValueError as exc:
+        known = ", ".join(s.value for s in AssessmentStatus)
+        raise PageError(422, f"{raw!r} is not an assessment status (one of {known}).") from exc
+
+
+@router.get(BASE + "/{assessment_id}", response_class=HTMLResponse)
+@guarded
+def assessment_page(
+    network_id: int,
+    assessment_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
+    record = assessments.questionnaire_of(session, assessment)
+    files = [
+        AttachedFile(e.id or 0, e.filename, e.size)
+        for e in assessments.list_evidence(session, assessment=assessment)
+    ]
+    sheet = build_sheet(
+        assessments.parsed(record),
+        assessment.answers,
+        evidence=files,
+        comments=assessment.question_comments,
+    )
+    return page(
+        "assessment.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            a=assessment_views.assessment_read(session, assessment),
+            sheet=sheet,
+            events=assessments.events(session, assessment=assessment),
+            reviewable=assessment.status == AssessmentStatus.submitted,
+        ),
+    )
+
+
+@router.get(BASE + "/{assessment_id}/evidence/{evidence_id}")
+@guarded
+def evidence_file(
+    network_id: int,
+    assessment_id: int,
+    evidence_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    principal, _csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
+    evidence = assessments.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
+    return evidence_response(evidence, settings.data_dir)
+
+
+@router.post(BASE + "/{assessment_id}/invitation", response_class=HTMLResponse)
+@guarded
+def reissue_page(
+    network_id: int,
+    assessment_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+) -> Response:
+    principal = writer(request, session, settings, csrf, "Viewers cannot issue invitation links.")
+    network = network_for(session, principal, network_id)
+    assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
+    invitation, secret = assessments.issue_invitation(
+        session,
+        assessment=assessment,
+        actor=assessments.Actor.user(principal.user.id, principal.role.value),
+        days=settings.invitation_days,
+    )
+    link = assessment_views.invitation_created(invitation, secret, settings.public_base_url).url
+    rows, total = assessments.list_assessments(
+        session, network=network, filters=assessments.AssessmentFilters(), limit=500, offset=0
+    )
+    return page(
+        "assessments.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            total=total,
+            status_filter="",
+            statuses=[s.value for s in AssessmentStatus],
+            new_link={"assessment": assessment_id, "url": link, "expires": invitation.expires_at},
+            rows=[assessment_views.assessment_read(session, a) for a in rows],
+        ),
+    )
+
+
+@router.post(BASE + "/{assessment_id}/review")
+@guarded
+def review_action(
+    network_id: int,
+    assessment_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    decision: Annotated[str, Form()],
+    comment: Annotated[str, Form()] = "",
+    question: Annotated[list[str] | None, Form()] = None,
+    question_comment: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Accept or return; ``question``/``question_comment`` pairs carry per-question comments."""
+    principal = writer(request, session, settings, csrf, "Viewers cannot review assessments.")
+    if decision not in ("accept", "return"):
+        raise PageError(422, "Choose accept or return.")
+    comments = _paired(question or [], question_comment or [])
+    if len(comment) > COMMENT_LIMIT:
+        raise PageError(422, f"The comment is longer than {COMMENT_LIMIT} characters.")
+    network = network_for(session, principal, network_id)
+    assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
+    assessments.review(
+        session,
+        assessment=assessment,
+        decision=decision,
+        comment=comment,
+        question_comments=comments,
+        actor=assessments.Actor.user(principal.user.id, principal.role.value),
+    )
+    target = f"/dashboard/networks/{network_id}/assessments/{assessment_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+def _paired(questions: list[str], comments: list[str]) -> dict[str, str]:
+    """Per-question comments from the review form, which sends one field of each per question."""
+    if len(questions) != len(comments):
+        raise PageError(422, "The review form was incomplete; reload the page and retry.")
+    paired: dict[str, str] = {}
+    for question_id, text in zip(questions, comments, strict=True):
+        if len(text) > COMMENT_LIMIT:
+            raise PageError(
+                422, f"The comment on {question_id} is longer than {COMMENT_LIMIT} characters."
+            )
+        if text.strip():
+            paired[question_id] = text
+    return paired

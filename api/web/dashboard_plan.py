@@ -1,0 +1,337 @@
+"""Dashboard pages for findings and the remediation plan.
+
+Analysts dismiss findings that do not hold (with the reason kept), build the plan from the
+remediation library, and follow each action through to verification: edit its owner and
+deadline, comment, attach proof and move its status. Viewers see everything and change
+nothing. Every change goes through ``audit.findings`` and ``audit.plans``, as the API's do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import SessionDep, SettingsDep
+from api.routes.files import stored_file_response
+from api.web.dashboard_session import (
+    PageError,
+    base_context,
+    guarded,
+    network_for,
+    page,
+    signed_in,
+    utc_now,
+    writer,
+)
+from audit import findings as findings_service
+from audit import plan_views
+from audit import plans as plans_service
+from audit.models import ActionStatus, FindingStatus
+from audit.remediation_library import remediation_library
+from supplychain.models import Network
+
+router = APIRouter(include_in_schema=False)
+NETWORK = "/dashboard/networks/{network_id}"
+READ_ONLY = "Viewers cannot change findings or the remediation plan."
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def _choice(raw: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise PageError(422, f"{raw!r} is not a {what} (one of {', '.join(allowed)}).")
+    return raw
+
+
+@router.get(NETWORK + "/findings", response_class=HTMLResponse)
+@guarded
+def findings_page(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    severity: str | None = None,
+    status: str = "open",
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    chosen_severity = _choice(severity, SEVERITIES, "severity")
+    chosen_status = _choice(status, tuple(s.value for s in FindingStatus), "finding status")
+    context = findings_service.synced_context(session, network, utc_now())
+    rows, total = findings_service.list_findings(
+        session,
+        network=network,
+        filters=findings_service.FindingFilters(status=chosen_status, severity=chosen_severity),
+        limit=300,
+        offset=0,
+    )
+    return page(
+        "findings.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            total=total,
+            shown=len(rows),
+            severity=chosen_severity or "",
+            status_filter=chosen_status or "",
+            statuses=[s.value for s in FindingStatus],
+            rows=[plan_views.finding_read(f, context) for f in rows],
+        ),
+    )
+
+
+@router.post(NETWORK + "/findings/{finding_id}/status")
+@guarded
+def finding_status(
+    network_id: int,
+    finding_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    _choice(status, tuple(s.value for s in FindingStatus), "finding status")
+    finding = findings_service.get_finding(session, network=network, finding_id=finding_id)
+    findings_service.set_status(
+        session, finding=finding, status=status, reason=reason, user_id=principal.user.id
+    )
+    back = "open" if status == FindingStatus.open else status
+    return RedirectResponse(
+        f"/dashboard/networks/{network_id}/findings?status={back}#f-{finding_id}", status_code=303
+    )
+
+
+@router.get(NETWORK + "/plan", response_class=HTMLResponse)
+@guarded
+def plan_page(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    status: str | None = None,
+    created: int | None = None,
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    chosen = _choice(status, tuple(s.value for s in ActionStatus), "action status")
+    today = utc_now().date()
+    actions = plans_service.all_actions(session, network)
+    shown = [a for a in actions if chosen is None or a.status == chosen]
+    return page(
+        "plan.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            metrics=plans_service.metrics(actions, today),
+            rows=[plan_views.action_read(session, a, today) for a in shown],
+            status_filter=chosen or "",
+            statuses=[s.value for s in ActionStatus],
+            created=created,
+            moves=_moves(principal.role.value),
+        ),
+    )
+
+
+def _moves(role: str) -> dict[str, list[str]]:
+    """The status changes this role may make from each status (as the API enforces them), in
+    lifecycle order so the likeliest next step comes first and "cancelled" last."""
+    return {
+        current.value: [
+            target.value
+            for target in ActionStatus
+            if role in plans_service.TRANSITIONS.get((current, target), frozenset())
+        ]
+        for current in ActionStatus
+    }
+
+
+@router.post(NETWORK + "/plan")
+@guarded
+def build_plan(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    now = utc_now()
+    findings_service.synced_context(session, network, now)
+    created = plans_service.build_plan(
+        session,
+        network=network,
+        library=remediation_library(),
+        today=now.date(),
+        user_id=principal.user.id,
+    )
+    return RedirectResponse(
+        f"/dashboard/networks/{network_id}/plan?created={len(created)}", status_code=303
+    )
+
+
+@router.get(NETWORK + "/plan/actions/{action_id}", response_class=HTMLResponse)
+@guarded
+def action_page(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    today = utc_now().date()
+    return page(
+        "action.html",
+        **base_context(
+            principal,
+            csrf,
+            network=network,
+            a=plan_views.action_read(session, action, today),
+            editable=action.status not in (ActionStatus.verified, ActionStatus.cancelled),
+            history=plans_service.history(session, action),
+            files=plans_service.evidence_of(session, action),
+            moves=_moves(principal.role.value),
+        ),
+    )
+
+
+def _to_action(network_id: int, action_id: int) -> RedirectResponse:
+    target = f"/dashboard/networks/{network_id}/plan/actions/{action_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/status")
+@guarded
+def action_status(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+    comment: Annotated[str, Form(max_length=4000)] = "",
+    back: Annotated[str, Form()] = "plan",
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    target = ActionStatus(_choice(status, tuple(s.value for s in ActionStatus), "action status"))
+    plans_service.change_status(
+        session,
+        action=action,
+        target=target,
+        role=principal.role.value,
+        comment=comment,
+        user_id=principal.user.id,
+    )
+    if back == "action":
+        return _to_action(network_id, action_id)
+    return RedirectResponse(
+        f"/dashboard/networks/{network_id}/plan#action-{action_id}", status_code=303
+    )
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/edit")
+@guarded
+def edit_action(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    title: Annotated[str, Form(min_length=5, max_length=300)],
+    owner_name: Annotated[str, Form(min_length=1, max_length=300)],
+    due_date: Annotated[str, Form()],
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    try:
+        due = date.fromisoformat(due_date)
+    except ValueError as exc:
+        raise PageError(422, f"{due_date!r} is not a date (YYYY-MM-DD).") from exc
+    wanted = {"title": title.strip(), "owner_name": owner_name.strip(), "due_date": due}
+    changes = {k: v for k, v in wanted.items() if getattr(action, k) != v}
+    if changes:
+        plans_service.edit_action(
+            session, network=network, action=action, changes=changes, user_id=principal.user.id
+        )
+    return _to_action(network_id, action_id)
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/comment")
+@guarded
+def comment_action(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    comment: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    plans_service.comment(session, action=action, text=comment, user_id=principal.user.id)
+    return _to_action(network_id, action_id)
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/evidence")
+@guarded
+def upload_evidence(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    plans_service.add_evidence(
+        session,
+        action=action,
+        filename=file.filename or "",
+        data=file.file.read(settings.max_evidence_bytes + 1),
+        data_dir=settings.data_dir,
+        max_bytes=settings.max_evidence_bytes,
+        user_id=principal.user.id,
+    )
+    return _to_action(network_id, action_id)
+
+
+@router.get(NETWORK + "/plan/actions/{action_id}/evidence/{evidence_id}")
+@guarded
+def evidence_file(
+    network_id: int,
+    action_id: int,
+    evidence_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    principal, _csrf = signed_in(request, session, settings)
+    network: Network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    evidence = plans_service.get_evidence(session, action=action, evidence_id=evidence_id)
+    return stored_file_response(
+        evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
+    )
