@@ -92,10 +92,27 @@ def test_pages_show_only_the_organisation_s_networks(
     theirs = signed_in(client, engine, world.analyst_b.user_id)
     assert "Thai seafood supply chain" in mine.get("/dashboard").text
     assert "Thai seafood supply chain" not in theirs.get("/dashboard").text
-    for path in ("", "/nodes", "/assessments", "/findings", "/plan", "/download/report.pdf"):
+    api = f"/api/v1/networks/{seafood}"
+    node_id = world.analyst_a.get(f"{api}/nodes").json()["items"][0]["id"]
+    assessment_id = world.analyst_a.get(f"{api}/assessments").json()["items"][0]["id"]
+    action_id = world.analyst_a.get(f"{api}/plan").json()["items"][0]["id"]
+    pages = (
+        "",
+        "/nodes",
+        f"/nodes/{node_id}",
+        "/assessments",
+        f"/assessments/{assessment_id}",
+        "/findings",
+        "/plan",
+        f"/plan/actions/{action_id}",
+        "/download/report.pdf",
+        "/download/plan.csv",
+    )
+    for path in pages:
         assert mine.get(f"/dashboard/networks/{seafood}{path}").status_code == 200, path
         refused = theirs.get(f"/dashboard/networks/{seafood}{path}")
         assert refused.status_code == 404, path
+        assert "Thai seafood" not in refused.text, path
     overview = mine.get(f"/dashboard/networks/{seafood}").text
     assert "<svg" in overview and "Worst chains" in overview
     assert "Hpa-An village sub-agent" in overview
