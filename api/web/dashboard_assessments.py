@@ -11,8 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import Principal, SessionDep, SettingsDep
 from api.routes.files import evidence_response
 from api.web.dashboard_session import (
     PageError,
@@ -27,6 +28,7 @@ from questionnaires import service as assessments
 from questionnaires import views as assessment_views
 from questionnaires.answer_sheet import AttachedFile, build_sheet
 from questionnaires.models import AssessmentStatus
+from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
 COMMENT_LIMIT = 4000
@@ -45,10 +47,21 @@ def assessments_page(
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
     chosen = _status(status)
+    return _listing(session, principal, csrf, network, chosen, new_link=None)
+
+
+def _listing(
+    session: Session,
+    principal: Principal,
+    csrf: str,
+    network: Network,
+    status: AssessmentStatus | None,
+    new_link: dict[str, object] | None,
+) -> Response:
     rows, total = assessments.list_assessments(
         session,
         network=network,
-        filters=assessments.AssessmentFilters(status=chosen),
+        filters=assessments.AssessmentFilters(status=status),
         limit=500,
         offset=0,
     )
@@ -59,9 +72,9 @@ def assessments_page(
             csrf,
             network=network,
             total=total,
-            status_filter=chosen.value if chosen else "",
+            status_filter=status.value if status else "",
             statuses=[s.value for s in AssessmentStatus],
-            new_link=None,
+            new_link=new_link,
             rows=[assessment_views.assessment_read(session, a) for a in rows],
         ),
     )
@@ -151,22 +164,8 @@ def reissue_page(
         days=settings.invitation_days,
     )
     link = assessment_views.invitation_created(invitation, secret, settings.public_base_url).url
-    rows, total = assessments.list_assessments(
-        session, network=network, filters=assessments.AssessmentFilters(), limit=500, offset=0
-    )
-    return page(
-        "assessments.html",
-        **base_context(
-            principal,
-            csrf,
-            network=network,
-            total=total,
-            status_filter="",
-            statuses=[s.value for s in AssessmentStatus],
-            new_link={"assessment": assessment_id, "url": link, "expires": invitation.expires_at},
-            rows=[assessment_views.assessment_read(session, a) for a in rows],
-        ),
-    )
+    new_link = {"assessment": assessment_id, "url": link, "expires": invitation.expires_at}
+    return _listing(session, principal, csrf, network, None, new_link=new_link)
 
 
 @router.post(BASE + "/{assessment_id}/review")

@@ -13,9 +13,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import Principal, SessionDep, SettingsDep
 from api.routes.files import stored_file_response
+from api.settings import Settings
 from api.web.dashboard_session import (
     PageError,
     base_context,
@@ -29,7 +31,7 @@ from api.web.dashboard_session import (
 from audit import findings as findings_service
 from audit import plan_views
 from audit import plans as plans_service
-from audit.models import ActionStatus, FindingStatus
+from audit.models import ActionStatus, FindingStatus, RemediationAction
 from audit.remediation_library import remediation_library
 from supplychain.models import Network
 
@@ -208,6 +210,21 @@ def action_page(
     )
 
 
+def _writable_action(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    csrf: str,
+    network_id: int,
+    action_id: int,
+) -> tuple[Principal, Network, RemediationAction]:
+    """The action a form post changes, after the CSRF and role checks every change needs."""
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    return principal, network, action
+
+
 def _to_action(network_id: int, action_id: int) -> RedirectResponse:
     target = f"/dashboard/networks/{network_id}/plan/actions/{action_id}"
     return RedirectResponse(target, status_code=303)
@@ -226,9 +243,9 @@ def action_status(
     comment: Annotated[str, Form(max_length=4000)] = "",
     back: Annotated[str, Form()] = "plan",
 ) -> Response:
-    principal = writer(request, session, settings, csrf, READ_ONLY)
-    network = network_for(session, principal, network_id)
-    action = plans_service.get_action(session, network=network, action_id=action_id)
+    principal, _network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
     target = ActionStatus(_choice(status, tuple(s.value for s in ActionStatus), "action status"))
     plans_service.change_status(
         session,
@@ -258,9 +275,9 @@ def edit_action(
     owner_name: Annotated[str, Form(min_length=1, max_length=300)],
     due_date: Annotated[str, Form()],
 ) -> Response:
-    principal = writer(request, session, settings, csrf, READ_ONLY)
-    network = network_for(session, principal, network_id)
-    action = plans_service.get_action(session, network=network, action_id=action_id)
+    principal, network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
     try:
         due = date.fromisoformat(due_date)
     except ValueError as exc:
@@ -285,9 +302,9 @@ def comment_action(
     csrf: Annotated[str, Form()],
     comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    principal = writer(request, session, settings, csrf, READ_ONLY)
-    network = network_for(session, principal, network_id)
-    action = plans_service.get_action(session, network=network, action_id=action_id)
+    principal, _network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
     plans_service.comment(session, action=action, text=comment, user_id=principal.user.id)
     return _to_action(network_id, action_id)
 
@@ -303,9 +320,9 @@ def upload_evidence(
     csrf: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
 ) -> Response:
-    principal = writer(request, session, settings, csrf, READ_ONLY)
-    network = network_for(session, principal, network_id)
-    action = plans_service.get_action(session, network=network, action_id=action_id)
+    principal, _network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
     plans_service.add_evidence(
         session,
         action=action,
