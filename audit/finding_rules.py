@@ -79,7 +79,7 @@ def generate(graph: nx.MultiDiGraph, scores: NetworkScores, now: datetime) -> li
                         principle=flag.evidences[0] if flag.evidences else None,
                         title=f"{flag.title}: {node.name}",
                         detail=f"Answer to {flag.question_id} ({flag.question_text}): "
-                        f"{_show(flag.answer)}",
+                        f"{flag.answer_words or _show(flag.answer)}",
                         evidence={
                             "assessment_id": assessment.assessment_id,
                             "questionnaire": assessment.questionnaire_label,

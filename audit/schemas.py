@@ -71,7 +71,10 @@ class RedFlagRead(BaseModel):
     title: str
     question_id: str
     question_text: str
-    answer: Any
+    answer: Any = Field(description="The stored answer (option values, numbers)")
+    answer_words: str = Field(
+        default="", description="The answer as the respondent saw it: option labels, units"
+    )
     evidences: list[str]
 
 

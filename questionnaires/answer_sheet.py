@@ -61,19 +61,11 @@ class AnswerSheet:
 
 
 def _words(question: Question, value: Any, files: dict[int, AttachedFile]) -> list[str]:
-    """The answer as a reviewer reads it: labels for options, units for numbers."""
-    if value is None or value == "" or value == []:
-        return []
-    if question.type in ("yes_no", "single_choice", "multi_choice"):
-        chosen = value if isinstance(value, list) else [value]
-        return [(o.label if (o := question.option(str(v))) else str(v)) for v in chosen]
-    if question.type == "number":
-        number = f"{value:,}" if isinstance(value, int | float) else str(value)
-        return [f"{number} {question.unit}" if question.unit else number]
-    if question.type == "file":
+    """The answer as a reviewer reads it; files by their names."""
+    if question.type == "file" and value not in (None, [], ""):
         ids = value if isinstance(value, list) else [value]
         return [files[i].filename if i in files else f"file {i} (not found)" for i in ids]
-    return [str(value)]
+    return question.answer_words(value)
 
 
 def build_sheet(

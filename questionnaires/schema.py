@@ -275,6 +275,24 @@ class Question(Strict):
             return None
         return min(1.0, points / best)
 
+    def answer_words(self, value: Any) -> list[str]:
+        """A stored answer as people read it: option labels, numbers with their unit.
+
+        Stored answers are option values ("company_holds"); reports, findings and reviewers
+        show what the respondent actually chose. File answers are ids and stay as they are.
+        """
+        if value is None or value == "" or value == []:
+            return []
+        if self.type in CHOICE_TYPES:
+            chosen = value if isinstance(value, list) else [value]
+            return [(o.label if (o := self.option(str(v))) else str(v)) for v in chosen]
+        if self.type == "number" and isinstance(value, int | float):
+            number = f"{value:,}"
+            return [f"{number} {self.unit}" if self.unit else number]
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [str(value)]
+
     def red_flags_for(self, value: Any) -> list[str]:
         if value is None:
             return []

@@ -27,6 +27,7 @@ class RedFlagHit:
     question_text: str
     answer: Any
     evidences: tuple[str, ...]
+    answer_words: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def _flags(
                 question_text=question.text,
                 answer=value,
                 evidences=entry.evidences,
+                answer_words=", ".join(question.answer_words(value)),
             )
         )
     return hits

@@ -65,6 +65,8 @@ def test_findings_plan_and_reimbursement_end_to_end(world: World, frozen: dict) 
     passports = by_code["RF_DOCUMENT_RETENTION"]
     assert passports["node_id"] == ids["TH-SKN-OCEAN"]
     assert passports["evidence"]["answer"] == "company_holds"
+    holds = SUPPLIER_SAQ.question("DOC_01").option("company_holds")
+    assert holds is not None and passports["detail"].endswith(f": {holds.label}")
     every = analyst.get(f"{base}/findings", params={"limit": 500}).json()
     codes = {f["code"] for f in every["items"]}
     assert {
