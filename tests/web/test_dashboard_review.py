@@ -110,6 +110,9 @@ def test_returning_with_question_comments_reaches_the_respondent(
     assert respondent.get(urlsplit(link).path).status_code == 200
     step = next(i for i, s in enumerate(saq.sections) if any(q.id == "ORI_01" for q in s.questions))
     form = respondent.get(f"/respond/form?step={step}").text
+    assert "The reviewer returned your answers: See the reviewer's comments beside the" in (
+        " ".join(unescape(re.sub(r"<[^>]+>", "", form)).split())
+    )
     question = form[form.index('id="q-ORI_01"') :]
     assert (
         "Which workers missed the orientation, and why?"
