@@ -17,10 +17,7 @@ from sqlmodel import Session, select
 
 from api.accounts.models import OrganisationKind
 from api.accounts.service import get_or_create_organisation
-from audit import findings as findings_service
 from audit import plans as plans_service
-from audit.remediation_library import remediation_library
-from audit.scores import scoring_context
 from questionnaires import service as questionnaires
 from questionnaires.answers import missing_required, visible_question_ids
 from questionnaires.models import QuestionnaireRecord
@@ -188,13 +185,7 @@ def load_example(
     )
     session.flush()
     session.refresh(network)
-    context = scoring_context(session, network, now=now)
-    findings_service.sync_findings(session, network, context, now)
-    created = plans_service.build_plan(
-        session,
-        network=network,
-        library=remediation_library(),
-        today=now.date(),
-        user_id=actor.user_id,
+    created = plans_service.plan_new_findings(
+        session, network=network, now=now, user_id=actor.user_id
     )
     return LoadedExample(name, network, count, len(created))

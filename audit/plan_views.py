@@ -6,11 +6,13 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session
 
+from audit import plans
 from audit.models import Finding, RemediationAction
 from audit.plans import is_overdue
 from audit.schemas import (
@@ -27,6 +29,7 @@ from audit.scores import ScoringContext
 from questionnaires.standards import principles
 from scoring.reimbursement import Reimbursement
 from supplychain.countries import country_name
+from supplychain.models import Network
 from supplychain.spreadsheet import escape_cell
 
 
@@ -174,6 +177,22 @@ PLAN_COLUMNS = (
 
 def plan_rows(rows: Sequence[ActionRead]) -> list[list[object]]:
     return [[escape_cell(getattr(r, c)) for c in PLAN_COLUMNS] for r in rows]
+
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def plan_export(
+    session: Session, network: Network, today: date, format: Literal["csv", "xlsx"]
+) -> tuple[bytes, str]:
+    """The whole plan as a spreadsheet file and its media type (XLSX adds a metrics sheet)."""
+    actions = plans.all_actions(session, network)
+    rows = [action_read(session, a, today) for a in actions]
+    if format == "xlsx":
+        title = f"Remediation plan: {network.name}"
+        return plan_xlsx(rows, plans.metrics(actions, today), title), XLSX_MEDIA_TYPE
+    return plan_csv(rows), CSV_MEDIA_TYPE
 
 
 def plan_csv(rows: Sequence[ActionRead]) -> bytes:

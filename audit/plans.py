@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from audit.findings import synced_context
 from audit.models import (
     ActionEvent,
     ActionEvidence,
@@ -24,7 +25,7 @@ from audit.models import (
     FindingStatus,
     RemediationAction,
 )
-from audit.remediation_library import ActionTemplate, RemediationLibrary
+from audit.remediation_library import ActionTemplate, RemediationLibrary, remediation_library
 from questionnaires import evidence as evidence_files
 from supplychain.columns import utcnow
 from supplychain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -147,6 +148,21 @@ def build_plan(
             planned.add((finding.id, template.id))
             created.append(action)
     return created
+
+
+def plan_new_findings(
+    session: Session, *, network: Network, now: datetime, user_id: int | None
+) -> list[RemediationAction]:
+    """Bring generated findings in step with the current scores, then plan actions from the
+    shipped library for the open ones that have none: what "build the plan" means to a user."""
+    synced_context(session, network, now)
+    return build_plan(
+        session,
+        network=network,
+        library=remediation_library(),
+        today=now.date(),
+        user_id=user_id,
+    )
 
 
 def add_action(

@@ -24,11 +24,9 @@ from api.db import make_engine
 from api.migrate import upgrade
 from audit import findings as findings_service
 from audit import plans as plans_service
-from audit.remediation_library import remediation_library
 from audit.render_html import render_html
 from audit.render_pdf import render_pdf
 from audit.report import build_report, heatmaps
-from audit.scores import scoring_context
 from benchmarks.synthetic import generate
 from supplychain import formats
 from supplychain import service as networks
@@ -72,11 +70,7 @@ def main() -> None:
         networks.import_network(session, network=network, raw=raw, problems=problems)
         session.flush()
         session.refresh(network)
-        context = scoring_context(session, network, now=now)
-        findings_service.sync_findings(session, network, context, now)
-        actions = plans_service.build_plan(
-            session, network=network, library=remediation_library(), today=now.date(), user_id=None
-        )
+        actions = plans_service.plan_new_findings(session, network=network, now=now, user_id=None)
         session.commit()
         counts = findings_service.counts(session, network)
         total = sum(sum(v.values()) for v in counts.values())

@@ -25,7 +25,6 @@ from api.cli.common import (
 from api.db import make_engine
 from api.migrate import upgrade
 from audit import heatmap, plan_views
-from audit import plans as plans_service
 from audit.demo import DEMO_NETWORKS, load_example
 from audit.render_html import render_html
 from audit.render_pdf import render_pdf
@@ -129,12 +128,8 @@ def _demo(args: argparse.Namespace) -> int:
                     path = folder / f"heatmap-{figure_name}.{extension}"
                     path.write_bytes(render(figure))
                     written.append(path)
-            today = now.date()
-            rows = [
-                plan_views.action_read(session, a, today)
-                for a in plans_service.all_actions(session, loaded.network)
-            ]
-            (folder / "remediation-plan.csv").write_bytes(plan_views.plan_csv(rows))
+            plan, _media = plan_views.plan_export(session, loaded.network, now.date(), "csv")
+            (folder / "remediation-plan.csv").write_bytes(plan)
             written.append(folder / "remediation-plan.csv")
             echo(
                 f"{loaded.network.name}: {loaded.assessments} assessments, "

@@ -17,7 +17,6 @@ from audit import findings as findings_service
 from audit import plan_views
 from audit import plans as plans_service
 from audit.models import ActionStatus
-from audit.remediation_library import remediation_library
 from audit.schemas import (
     ActionCreate,
     ActionEventRead,
@@ -207,13 +206,8 @@ def build_plan(
 ) -> PlanRead:
     """Add actions from the remediation library for every open finding that has none yet
     (owner and deadline by severity from the template); existing actions are kept."""
-    findings_service.synced_context(session, network, now)
-    created = plans_service.build_plan(
-        session,
-        network=network,
-        library=remediation_library(),
-        today=now.date(),
-        user_id=principal.user.id,
+    created = plans_service.plan_new_findings(
+        session, network=network, now=now, user_id=principal.user.id
     )
     return _plan(
         session, network, page, now.date(), plans_service.ActionFilters(), created=len(created)
@@ -434,21 +428,8 @@ def export_plan(
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
 ) -> Response:
     """The whole plan as CSV or XLSX (with a metrics sheet)."""
-    today = now.date()
-    rows = [
-        plan_views.action_read(session, a, today)
-        for a in plans_service.all_actions(session, network)
-    ]
+    body, media = plan_views.plan_export(session, network, now.date(), format)
     stem = f"remediation-plan-network-{network.id}"
-    if format == "xlsx":
-        body = plan_views.plan_xlsx(
-            rows,
-            plans_service.metrics(plans_service.all_actions(session, network), today),
-            f"Remediation plan: {network.name}",
-        )
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body, media = plan_views.plan_csv(rows), "text/csv; charset=utf-8"
     return Response(
         body,
         media_type=media,

@@ -8,7 +8,7 @@ share (sign-in, CSRF, error pages) in ``dashboard_session``.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,7 +29,6 @@ from api.web.dashboard_session import (
 )
 from api.web.signing import sign, unsign
 from audit import heatmap, heatmap_data, plan_views, score_views
-from audit import plans as plans_service
 from audit.render_html import render_html
 from audit.render_pdf import render_pdf
 from audit.report import build_report, heatmaps
@@ -243,21 +242,11 @@ def download(
             headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
         )
     if name in ("plan.csv", "plan.xlsx"):
-        today = now.date()
-        actions = plans_service.all_actions(session, network)
-        rows = [plan_views.action_read(session, a, today) for a in actions]
-        if name == "plan.csv":
-            return Response(
-                plan_views.plan_csv(rows),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{stem}-plan.csv"'},
-            )
-        body = plan_views.plan_xlsx(
-            rows, plans_service.metrics(actions, today), f"Remediation plan: {network.name}"
-        )
+        extension: Literal["csv", "xlsx"] = "xlsx" if name == "plan.xlsx" else "csv"
+        body, media = plan_views.plan_export(session, network, now.date(), extension)
         return Response(
             body,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{stem}-plan.xlsx"'},
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{stem}-{name}"'},
         )
     raise PageError(404, f"There is no download called {name!r}.")

@@ -32,7 +32,6 @@ from audit import findings as findings_service
 from audit import plan_views
 from audit import plans as plans_service
 from audit.models import ActionStatus, FindingStatus, RemediationAction
-from audit.remediation_library import remediation_library
 from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
@@ -168,14 +167,8 @@ def build_plan(
 ) -> Response:
     principal = writer(request, session, settings, csrf, READ_ONLY)
     network = network_for(session, principal, network_id)
-    now = utc_now()
-    findings_service.synced_context(session, network, now)
-    created = plans_service.build_plan(
-        session,
-        network=network,
-        library=remediation_library(),
-        today=now.date(),
-        user_id=principal.user.id,
+    created = plans_service.plan_new_findings(
+        session, network=network, now=utc_now(), user_id=principal.user.id
     )
     return RedirectResponse(
         f"/dashboard/networks/{network_id}/plan?created={len(created)}", status_code=303
