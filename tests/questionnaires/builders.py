@@ -187,6 +187,34 @@ def recruiter_network(actor: Actor) -> tuple[int, dict[str, int]]:
     return network["id"], node_ids(actor, network["id"])
 
 
+def sub_agent_network(
+    actor: Actor, agent_name: str, *, name: str, migrant_workers: int
+) -> tuple[int, dict[str, int]]:
+    """The smallest chain with a respondent: a sub-agent in Myanmar recruiting 20 workers
+    straight for a Thai factory that supplies the brand."""
+    network = network_with(
+        actor,
+        [
+            node("CO", "company", "Brand", "GB"),
+            node("S1", "supplier", "Factory", "TH", migrant_workers=migrant_workers),
+            node("SA", "recruiter", agent_name, "MM", role="sub_agent"),
+        ],
+        [
+            {"source": "S1", "target": "CO", "kind": "supplies"},
+            {
+                "source": "SA",
+                "target": "S1",
+                "kind": "recruits_for",
+                "origin": "MM",
+                "destination": "TH",
+                "workers": 20,
+            },
+        ],
+        name=name,
+    )
+    return network["id"], node_ids(actor, network["id"])
+
+
 def assign(actor: Actor, network_id: int, node_id: int, **fields: Any) -> dict[str, Any]:
     response = actor.post(
         f"/api/v1/networks/{network_id}/assessments", json={"node_id": node_id, **fields}

@@ -20,8 +20,8 @@ from sqlmodel import Session
 
 from api.accounts.models import User
 from api.accounts.passwords import hash_password
-from tests.builders import World, network_with, node, node_ids
-from tests.questionnaires.builders import assign
+from tests.builders import World
+from tests.questionnaires.builders import assign, sub_agent_network
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -63,28 +63,10 @@ def browser() -> Iterator[object]:
 
 
 def setup(world: World, engine: Engine, hostile: str) -> tuple[int, str, str]:
-    network = network_with(
-        world.analyst_a,
-        [
-            node("CO", "company", "Brand", "GB"),
-            node("S1", "supplier", "Factory", "TH", migrant_workers=20),
-            node("SA", "recruiter", hostile, "MM", role="sub_agent"),
-        ],
-        [
-            {"source": "S1", "target": "CO", "kind": "supplies"},
-            {
-                "source": "SA",
-                "target": "S1",
-                "kind": "recruits_for",
-                "origin": "MM",
-                "destination": "TH",
-                "workers": 20,
-            },
-        ],
-        name="Browser network",
+    network_id, ids = sub_agent_network(
+        world.analyst_a, hostile, name="Browser network", migrant_workers=20
     )
-    ids = node_ids(world.analyst_a, network["id"])
-    created = assign(world.analyst_a, network["id"], ids["SA"])
+    created = assign(world.analyst_a, network_id, ids["SA"])
     with Session(engine) as session:
         for user_id in (world.analyst_a.user_id, world.viewer_a.user_id):
             user = session.get(User, user_id)
@@ -94,8 +76,8 @@ def setup(world: World, engine: Engine, hostile: str) -> tuple[int, str, str]:
         session.commit()
         analyst = session.get(User, world.analyst_a.user_id).email  # type: ignore[union-attr]
         viewer = session.get(User, world.viewer_a.user_id).email  # type: ignore[union-attr]
-    world.analyst_a.post(f"/api/v1/networks/{network['id']}/plan")
-    return network["id"], created["invitation"]["token"], f"{analyst}|{viewer}"
+    world.analyst_a.post(f"/api/v1/networks/{network_id}/plan")
+    return network_id, created["invitation"]["token"], f"{analyst}|{viewer}"
 
 
 def sign_in(page: object, base: str, email: str) -> None:

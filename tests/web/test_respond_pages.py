@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 
@@ -16,41 +15,17 @@ from api.web.respond import COOKIE, SESSION_SECONDS
 from api.web.signing import sign, unsign
 from questionnaires.models import Invitation
 from supplychain.columns import utcnow
-from tests.builders import World, network_with, node, node_ids
-from tests.questionnaires.builders import assign
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+from tests.builders import World
+from tests.questionnaires.builders import assign, sub_agent_network
+from tests.web.sessions import browser, csrf_of
 
 
 def invited(world: World, name: str = "Hpa-An village sub-agent") -> tuple[dict, str]:
-    network = network_with(
-        world.analyst_a,
-        [
-            node("CO", "company", "Brand", "GB"),
-            node("S1", "supplier", "Factory", "TH", migrant_workers=50),
-            node("SA", "recruiter", name, "MM", role="sub_agent"),
-        ],
-        [
-            {"source": "S1", "target": "CO", "kind": "supplies"},
-            {
-                "source": "SA",
-                "target": "S1",
-                "kind": "recruits_for",
-                "origin": "MM",
-                "destination": "TH",
-                "workers": 20,
-            },
-        ],
-        name=f"Network of {name}",
+    network_id, ids = sub_agent_network(
+        world.analyst_a, name, name=f"Network of {name}", migrant_workers=50
     )
-    ids = node_ids(world.analyst_a, network["id"])
-    created = assign(world.analyst_a, network["id"], ids["SA"])
+    created = assign(world.analyst_a, network_id, ids["SA"])
     return created, created["invitation"]["token"]
-
-
-def browser(client: TestClient) -> TestClient:
-    """A separate client: its own cookie jar, like another browser."""
-    return TestClient(client.app, raise_server_exceptions=False)
 
 
 def opened(client: TestClient, token: str) -> TestClient:
@@ -58,12 +33,6 @@ def opened(client: TestClient, token: str) -> TestClient:
     page = respondent.get(f"/respond/{token}")
     assert page.status_code == 200, page.text
     return respondent
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found is not None
-    return found.group(1)
 
 
 def test_the_link_is_exchanged_for_a_strict_httponly_cookie(
