@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.accounts.router import router as accounts_router
 from api.db import make_engine
 from api.errors import install_error_handlers
 from api.health import router as health_router
@@ -28,13 +27,14 @@ from api.routes import (
     respond,
     scores,
 )
+from api.routes.accounts import router as accounts_router
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
 from api.web import dashboard_assessments, dashboard_plan
 from api.web import respond as respond_pages
 from api.web.error_pages import html_problem_page
+from core.version import fairpath_version
 from questionnaires.service import ensure_library
-from supplychain.about import fairpath_version
 from templates import STATIC_DIR
 
 API_PREFIX = "/api/v1"

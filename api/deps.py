@@ -14,12 +14,12 @@ from api.accounts import service as accounts
 from api.accounts.models import Role, User
 from api.db import get_session
 from api.settings import Settings
+from core.errors import Forbidden, NotAuthenticated
+from core.tenancy import Scope
 from questionnaires import service as assessments
 from questionnaires.models import Assessment
 from supplychain import service as networks
-from supplychain.errors import Forbidden, NotAuthenticated
 from supplychain.models import Network
-from supplychain.tenancy import Scope
 
 # "function" scope: the session commits when the endpoint returns, before the response is sent,
 # so a failed commit becomes an error response instead of a silent loss.

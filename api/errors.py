@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from supplychain.errors import FairpathError
+from core.errors import FairpathError
 
 logger = logging.getLogger("fairpath.api")
 

@@ -4,13 +4,23 @@ Alembic and the tests compare the database against this metadata; a table module
 would silently drop out of migrations.
 """
 
-from sqlmodel import SQLModel
-
 from api.accounts import models as accounts_models
-from audit import models as audit_models
+from audit.findings import models as findings_models
+from audit.remediation import models as remediation_models
+from audit.scores import models as scores_models
+from core.metadata import metadata
+from core.organisations import models as organisations_models
 from questionnaires import models as questionnaire_models
 from supplychain import models as supplychain_models
 
-TABLE_MODULES = (accounts_models, supplychain_models, questionnaire_models, audit_models)
+TABLE_MODULES = (
+    organisations_models,
+    accounts_models,
+    supplychain_models,
+    questionnaire_models,
+    scores_models,
+    findings_models,
+    remediation_models,
+)
 
-metadata = SQLModel.metadata
+__all__ = ["TABLE_MODULES", "metadata"]

@@ -1,0 +1,1 @@
+"""The audit: scores kept for each network, findings, remediation plans and reports."""

@@ -17,16 +17,16 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from api.accounts.models import Organisation
 from api.db import make_engine
 from api.migrate import upgrade
 from benchmarks.synthetic import generate
+from core.organisations.models import Organisation
+from core.problems import Problems
+from core.tenancy import Scope
 from supplychain import formats
 from supplychain import service as networks
 from supplychain.graph import build_graph
-from supplychain.problems import Problems
 from supplychain.schemas import NetworkCreate
-from supplychain.tenancy import Scope
 
 
 def peak_rss_mb() -> float:

@@ -19,20 +19,20 @@ from pathlib import Path
 from sqlmodel import Session
 
 import api.tables  # noqa: F401  (all tables known)
-from api.accounts.models import Organisation
 from api.db import make_engine
 from api.migrate import upgrade
-from audit import findings as findings_service
-from audit import plans as plans_service
-from audit.render_html import render_html
-from audit.render_pdf import render_pdf
-from audit.report import build_report, heatmaps
+from audit.findings import service as findings_service
+from audit.remediation import service as plans_service
+from audit.reports.data import build_report, heatmaps
+from audit.reports.html import render_html
+from audit.reports.pdf import render_pdf
 from benchmarks.synthetic import generate
+from core.organisations.models import Organisation
+from core.problems import Problems
+from core.tenancy import Scope
 from supplychain import formats
 from supplychain import service as networks
-from supplychain.problems import Problems
 from supplychain.schemas import NetworkCreate
-from supplychain.tenancy import Scope
 
 
 def timed(label: str, action: object) -> object:

@@ -37,11 +37,11 @@ if __package__ in (None, ""):  # run as a file: make the project root importable
 
 import networkx as nx
 
-from audit.demo import complete_answers
+from api.cli.demo_seed import complete_answers
 from benchmarks.synthetic import generate
 from questionnaires.answers import missing_required, validate_answers, visible_question_ids
+from questionnaires.definition import Questionnaire
 from questionnaires.library import library_document
-from questionnaires.schema import Questionnaire
 from scoring.compliance import compliance_score
 from scoring.facts import AssessmentFacts
 from scoring.network import NetworkScores, propagate, rescore, score_network

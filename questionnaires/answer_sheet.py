@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from questionnaires.answers import visible_question_ids
-from questionnaires.schema import Question, Questionnaire
+from questionnaires.definition import Question, Questionnaire
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from questionnaires.definition import Questionnaire, Translation, translation_problems
 from questionnaires.library import library_document
-from questionnaires.schema import Questionnaire, Translation, translation_problems
 
 
 def _where(document: Any, location: tuple[int | str, ...]) -> str:

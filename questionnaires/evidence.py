@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from supplychain.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED_DESCRIPTION = "PDF, JPEG, PNG, WebP or HEIC images, Word, Excel or PowerPoint documents"
@@ -102,19 +102,3 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> tuple[Detected, 
             f"{ALLOWED_DESCRIPTION}"
         )
     return detected, hashlib.sha256(data).hexdigest()
-
-
-def storage_path(data_dir: Path, sha256: str) -> Path:
-    return data_dir / "evidence" / sha256[:2] / sha256
-
-
-def store_bytes(data_dir: Path, sha256: str, data: bytes) -> Path:
-    """Write once; identical files share one copy. Written atomically via a temporary name."""
-    path = storage_path(data_dir, sha256)
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    return path

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from questionnaires.schema import Questionnaire, Translation
+from questionnaires.definition import Questionnaire, Translation
 
 LIBRARY_DIR = Path(__file__).with_name("library")
 

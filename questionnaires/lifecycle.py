@@ -6,8 +6,8 @@ and the tests all consult one source.
 
 from __future__ import annotations
 
+from core.errors import Conflict, Forbidden
 from questionnaires.models import AssessmentStatus as S
-from supplychain.errors import Conflict, Forbidden
 
 RESPONDENT = "respondent"
 ANALYST = "analyst"

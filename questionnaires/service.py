@@ -14,9 +14,15 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import storage
+from core.clock import utcnow
+from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.tenancy import Scope
+from core.tokens import display_prefix, hash_token, new_token
 from questionnaires import answers as answer_rules
 from questionnaires import evidence as evidence_files
 from questionnaires import lifecycle
+from questionnaires.definition import Questionnaire
 from questionnaires.library import (
     canonical_document,
     document_hash,
@@ -32,12 +38,7 @@ from questionnaires.models import (
     Invitation,
     QuestionnaireRecord,
 )
-from questionnaires.schema import Questionnaire
-from supplychain.columns import utcnow
-from supplychain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from supplychain.models import Network, Node
-from supplychain.tenancy import Scope
-from supplychain.tokens import display_prefix, hash_token, new_token
 
 INVITATION_PREFIX = "fpi_"
 _parsed: dict[tuple[int, str], Questionnaire] = {}
@@ -640,7 +641,7 @@ def add_evidence(
             errors=[{"question": question_id, "message": "hidden by an earlier answer"}],
         )
     detected, digest = evidence_files.check_upload(data, filename, max_bytes)
-    evidence_files.store_bytes(data_dir, digest, data)
+    storage.store_bytes(data_dir, digest, data)
     evidence = EvidenceFile(
         assessment_id=assessment.id or 0,
         question_id=question_id,

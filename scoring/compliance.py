@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from questionnaires.answers import visible_question_ids
-from questionnaires.schema import Question, Questionnaire
+from questionnaires.definition import Question, Questionnaire
 from questionnaires.standards import principles
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from questionnaires.schema import Questionnaire
+from questionnaires.definition import Questionnaire
 
 
 @dataclass(slots=True)  # built 100,000 times per scoring run: no frozen overhead

@@ -24,7 +24,7 @@ from typing import Any
 
 import networkx as nx
 
-from questionnaires.schema import Questionnaire
+from questionnaires.definition import Questionnaire
 from scoring import inherent as parts
 from scoring.compliance import ComplianceResult, RedFlagHit, compliance_score
 from scoring.facts import AssessmentFacts, NodeFacts

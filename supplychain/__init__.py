@@ -1,15 +1,1 @@
-"""Supplier and labour-recruiter networks: the foundation every other Fairpath package builds on.
-
-Constraint names are fixed here, before any table is declared, so that Alembic migrations name
-constraints identically on SQLite and PostgreSQL and can later alter them by name.
-"""
-
-from sqlmodel import SQLModel
-
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+"""Supplier and labour-recruiter networks: nodes, edges, imports and exports, graph queries."""

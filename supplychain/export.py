@@ -13,10 +13,10 @@ from typing import Any
 
 import networkx as nx
 
+from core.spreadsheet import escape_cell
 from supplychain.models import Network
 from supplychain.rules import EDGE_COLUMNS, NODE_COLUMNS, EdgeRecord, NodeRecord
 from supplychain.service import StoredState
-from supplychain.spreadsheet import escape_cell
 
 
 def node_row(record: NodeRecord) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from supplychain.errors import BadRequest, InvalidInput, UnsupportedMediaType
-from supplychain.problems import Location, Problems
+from core.errors import BadRequest, InvalidInput, UnsupportedMediaType
+from core.problems import Location, Problems
+from core.spreadsheet import unescape_cell
 from supplychain.rules import EDGE_REQUIRED, NODE_REQUIRED
-from supplychain.spreadsheet import unescape_cell
 
 MAX_ZIP_MEMBERS = 20
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from supplychain.columns import UTCDateTime, enum_column, utcnow
+import core.metadata  # noqa: F401  (constraint naming convention)
+from core.clock import utcnow
+from core.columns import UTCDateTime, enum_column
 from supplychain.vocabulary import EdgeKind, NodeKind, RecruiterRole
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import networkx as nx
 
+from core.problems import Location, Problems
 from supplychain.countries import resolve_country
-from supplychain.problems import Location, Problems
 from supplychain.vocabulary import (
     ACYCLIC_EDGES,
     EDGE_RULES,

@@ -15,11 +15,12 @@ from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from supplychain.columns import utcnow
-from supplychain.errors import Conflict, InvalidInput, NotFound
+from core.clock import utcnow
+from core.errors import Conflict, InvalidInput, NotFound
+from core.problems import BODY, Location, Problems
+from core.tenancy import Scope
 from supplychain.formats import RawNetwork
 from supplychain.models import Edge, Network, Node
-from supplychain.problems import BODY, Location, Problems
 from supplychain.rules import (
     EDGE_STORED,
     NODE_STORED,
@@ -40,7 +41,6 @@ from supplychain.schemas import (
     NodeCreate,
     NodeUpdate,
 )
-from supplychain.tenancy import Scope
 from supplychain.vocabulary import (
     ACYCLIC_EDGES,
     EDGE_RULES,

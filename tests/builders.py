@@ -11,8 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.accounts import service as accounts
-from api.accounts.models import Organisation, OrganisationKind, Role, User
-from api.accounts.schemas import OrganisationCreate, UserCreate
+from api.accounts.models import Role, User
+from api.accounts.schemas import UserCreate
+from core.organisations import service as organisations
+from core.organisations.models import Organisation, OrganisationKind
+from core.organisations.schemas import OrganisationCreate
 
 
 @dataclass
@@ -53,7 +56,7 @@ class Actor:
 def make_organisation(
     session: Session, name: str, kind: OrganisationKind = OrganisationKind.company
 ) -> Organisation:
-    return accounts.create_organisation(session, OrganisationCreate(name=name, kind=kind))
+    return organisations.create_organisation(session, OrganisationCreate(name=name, kind=kind))
 
 
 def make_user(

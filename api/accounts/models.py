@@ -1,4 +1,7 @@
-"""Tables for who may use Fairpath and on whose behalf."""
+"""Tables for who may use Fairpath: users, their API tokens and sign-in attempts.
+
+The organisation they act for is the tenant, kept in ``core.organisations``.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +10,15 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-import supplychain  # noqa: F401  (constraint naming convention)
-from supplychain.columns import UTCDateTime, enum_column, utcnow
-
-
-class OrganisationKind(StrEnum):
-    company = "company"
-    programme = "programme"
+import core.metadata  # noqa: F401  (constraint naming convention)
+from core.clock import utcnow
+from core.columns import UTCDateTime, enum_column
 
 
 class Role(StrEnum):
     admin = "admin"
     analyst = "analyst"
     viewer = "viewer"
-
-
-class Organisation(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
-    kind: OrganisationKind = Field(
-        default=OrganisationKind.company, sa_type=enum_column(OrganisationKind)
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class User(SQLModel, table=True):

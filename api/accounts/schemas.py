@@ -7,7 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.accounts.models import OrganisationKind, Role
+from api.accounts.models import Role
+from core.organisations.schemas import OrganisationRead
+from core.schemas import Strict
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -17,32 +19,6 @@ def normalise_email(value: str) -> str:
     if not _EMAIL.match(value) or len(value) > 254:
         raise ValueError("not a valid e-mail address")
     return value
-
-
-class Strict(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error rather than silently lost."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class OrganisationCreate(Strict):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Northwind Seafood Ltd", "kind": "company"}]}
-    )
-    name: str = Field(min_length=1, max_length=200)
-    kind: OrganisationKind = OrganisationKind.company
-
-
-class OrganisationUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: OrganisationKind | None = None
-
-
-class OrganisationRead(BaseModel):
-    id: int
-    name: str
-    kind: OrganisationKind
-    created_at: datetime
 
 
 class UserCreate(Strict):

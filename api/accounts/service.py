@@ -9,17 +9,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.accounts import passwords
-from api.accounts.models import ApiToken, Organisation, OrganisationKind, Role, User
-from api.accounts.schemas import (
-    OrganisationCreate,
-    OrganisationUpdate,
-    UserCreate,
-    UserUpdate,
-)
-from supplychain.columns import utcnow
-from supplychain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from supplychain.tenancy import Scope
-from supplychain.tokens import display_prefix, hash_token, new_token
+from api.accounts.models import ApiToken, Role, User
+from api.accounts.schemas import UserCreate, UserUpdate
+from core.clock import utcnow
+from core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from core.organisations.models import Organisation
+from core.tenancy import Scope
+from core.tokens import display_prefix, hash_token, new_token
 
 # Writing last_used_at on every request would turn every read into a write; a minute's
 # precision is all an operator needs to spot an unused token.
@@ -28,54 +24,6 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def scope_for(user: User) -> Scope:
     return Scope(organisation_id=user.organisation_id, all_organisations=user.role == Role.admin)
-
-
-# Organisations -------------------------------------------------------------------------------
-
-
-def create_organisation(session: Session, data: OrganisationCreate) -> Organisation:
-    if session.exec(select(Organisation).where(Organisation.name == data.name)).first():
-        raise Conflict(f"An organisation named {data.name!r} already exists")
-    organisation = Organisation(name=data.name, kind=data.kind)
-    session.add(organisation)
-    session.flush()
-    return organisation
-
-
-def get_or_create_organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
-    existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
-    return existing or create_organisation(session, OrganisationCreate(name=name, kind=kind))
-
-
-def list_organisations(
-    session: Session, *, scope: Scope, limit: int, offset: int
-) -> tuple[Sequence[Organisation], int]:
-    query = scope.filter(select(Organisation), Organisation.id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Organisation.id).limit(limit).offset(offset)).all()
-    return rows, total
-
-
-def get_organisation(session: Session, *, scope: Scope, organisation_id: int) -> Organisation:
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not scope.allows(organisation.id):
-        raise NotFound(f"Organisation {organisation_id} was not found")
-    return organisation
-
-
-def update_organisation(
-    session: Session, *, organisation: Organisation, data: OrganisationUpdate
-) -> Organisation:
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    if "name" in changes and changes["name"] != organisation.name:
-        clash = session.exec(select(Organisation).where(Organisation.name == changes["name"]))
-        if clash.first():
-            raise Conflict(f"An organisation named {changes['name']!r} already exists")
-    for key, value in changes.items():
-        setattr(organisation, key, value)
-    session.add(organisation)
-    session.flush()
-    return organisation
 
 
 # Users -----------------------------------------------------------------------------------------

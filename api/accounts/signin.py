@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from api.accounts import passwords
 from api.accounts.models import LoginAttempt, User
-from supplychain.columns import utcnow
-from supplychain.errors import NotAuthenticated, TooManyRequests
+from core.clock import utcnow
+from core.errors import NotAuthenticated, TooManyRequests
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5

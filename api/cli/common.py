@@ -13,10 +13,10 @@ from sqlmodel import Session
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
 from api.settings import Settings, get_settings
+from core.errors import FairpathError, NotFound
+from core.tenancy import Scope
 from supplychain import service as networks
-from supplychain.errors import FairpathError, NotFound
 from supplychain.models import Network
-from supplychain.tenancy import Scope
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from api.accounts.models import Organisation, OrganisationKind
-from api.accounts.service import get_or_create_organisation
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from core.organisations.models import Organisation, OrganisationKind
+from core.organisations.service import get_or_create_organisation
+from core.problems import Problems
+from core.tenancy import Scope
 from supplychain import export, formats
 from supplychain import service as networks
-from supplychain.problems import Problems
 from supplychain.schemas import NetworkCreate
-from supplychain.tenancy import Scope
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 import api.tables  # noqa: F401  (every table known before the first flush)
-from api.accounts.models import OrganisationKind, Role
+from api.accounts.models import Role
 from api.accounts.schemas import UserCreate
-from api.accounts.service import create_user, get_or_create_organisation
+from api.accounts.service import create_user
 from api.cli.common import (
     CommandFailed,
     add_database_option,
@@ -22,13 +22,16 @@ from api.cli.common import (
     network_or_fail,
     transaction,
 )
+from api.cli.demo_seed import DEMO_NETWORKS, load_example
 from api.db import make_engine
 from api.migrate import upgrade
-from audit import heatmap, plan_views
-from audit.demo import DEMO_NETWORKS, load_example
-from audit.render_html import render_html
-from audit.render_pdf import render_pdf
-from audit.report import build_report, heatmaps
+from audit.remediation.exports import plan_export
+from audit.reports import heatmap
+from audit.reports.data import build_report, heatmaps
+from audit.reports.html import render_html
+from audit.reports.pdf import render_pdf
+from core.organisations.models import OrganisationKind
+from core.organisations.service import get_or_create_organisation
 from questionnaires.service import Actor
 from supplychain.models import Network
 
@@ -128,7 +131,7 @@ def _demo(args: argparse.Namespace) -> int:
                     path = folder / f"heatmap-{figure_name}.{extension}"
                     path.write_bytes(render(figure))
                     written.append(path)
-            plan, _media = plan_views.plan_export(session, loaded.network, now.date(), "csv")
+            plan, _media = plan_export(session, loaded.network, now.date(), "csv")
             (folder / "remediation-plan.csv").write_bytes(plan)
             written.append(folder / "remediation-plan.csv")
             echo(

@@ -13,8 +13,8 @@ from api.cli.common import (
     network_or_fail,
     transaction,
 )
-from audit import score_views
-from audit.scores import scoring_context
+from audit.scores import presenters as score_views
+from audit.scores.service import scoring_context
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -7,9 +7,11 @@ import getpass
 import sys
 
 from api.accounts import passwords, service
-from api.accounts.models import OrganisationKind, Role
+from api.accounts.models import Role
 from api.accounts.schemas import UserCreate, normalise_email
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from core.organisations import service as organisations
+from core.organisations.models import OrganisationKind
 
 DEFAULT_PROGRAMME = "Fairpath programme"
 
@@ -68,7 +70,7 @@ def _create(args: argparse.Namespace) -> int:
         raise CommandFailed(f"--email: {exc}") from exc
     kind = OrganisationKind.programme if role == Role.admin else OrganisationKind.company
     with transaction(engine_for(args)) as session:
-        organisation = service.get_or_create_organisation(
+        organisation = organisations.get_or_create_organisation(
             session, args.organisation or DEFAULT_PROGRAMME, kind
         )
         user = service.create_user(
@@ -87,7 +89,8 @@ def _create(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
-    from api.accounts.models import Organisation, User
+    from api.accounts.models import User
+    from core.organisations.models import Organisation
 
     with transaction(engine_for(args)) as session:
         query = select(User, Organisation).join(Organisation).order_by(User.id)

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from api.tables import metadata
-from supplychain.columns import UTCDateTime
+from core.columns import UTCDateTime
 
 config = context.config
 

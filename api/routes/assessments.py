@@ -9,9 +9,10 @@ from fastapi.responses import FileResponse
 
 from api.deps import NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
+from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from api.pagination import Page, PageDep
-from api.routes.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
-from questionnaires import service, views
+from questionnaires import presenters as views
+from questionnaires import service
 from questionnaires.models import AssessmentStatus
 from questionnaires.schemas import (
     AnswersUpdate,

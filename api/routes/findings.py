@@ -11,13 +11,21 @@ from sqlmodel import Session
 
 from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
+from api.files import UPLOAD_RESPONSES, stored_file_response
 from api.pagination import PageDep
-from api.routes.files import UPLOAD_RESPONSES, stored_file_response
-from audit import findings as findings_service
-from audit import plan_views
-from audit import plans as plans_service
-from audit.models import ActionStatus
-from audit.schemas import (
+from audit.findings import service as findings_service
+from audit.findings.presenters import finding_read
+from audit.findings.schemas import (
+    FindingRead,
+    FindingsPage,
+    FindingStatusChange,
+    ManualFindingCreate,
+)
+from audit.remediation import presenters as plan_views
+from audit.remediation import service as plans_service
+from audit.remediation.exports import plan_export
+from audit.remediation.models import ActionStatus
+from audit.remediation.schemas import (
     ActionCreate,
     ActionEventRead,
     ActionEvidenceRead,
@@ -25,14 +33,10 @@ from audit.schemas import (
     ActionStatusChange,
     ActionUpdate,
     CommentCreate,
-    FindingRead,
-    FindingsPage,
-    FindingStatusChange,
-    ManualFindingCreate,
     PlanRead,
     ReimbursementRead,
 )
-from audit.scores import scoring_context
+from audit.scores.service import scoring_context
 from scoring.reimbursement import reimbursement
 from supplychain.models import Network
 
@@ -68,7 +72,7 @@ def list_findings(
     )
     counts = findings_service.counts(session, network)
     return FindingsPage(
-        items=[plan_views.finding_read(f, context) for f in rows],
+        items=[finding_read(f, context) for f in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -104,7 +108,7 @@ def create_finding(
         evidence=data.evidence,
         user_id=principal.user.id,
     )
-    return plan_views.finding_read(finding, scoring_context(session, network, now=now))
+    return finding_read(finding, scoring_context(session, network, now=now))
 
 
 @router.get(
@@ -118,7 +122,7 @@ def get_finding(
 ) -> FindingRead:
     context = findings_service.synced_context(session, network, now)
     finding = findings_service.get_finding(session, network=network, finding_id=finding_id)
-    return plan_views.finding_read(finding, context)
+    return finding_read(finding, context)
 
 
 @router.post(
@@ -146,7 +150,7 @@ def change_finding_status(
         reason=data.reason,
         user_id=principal.user.id,
     )
-    return plan_views.finding_read(finding, scoring_context(session, network, now=now))
+    return finding_read(finding, scoring_context(session, network, now=now))
 
 
 # Plan ------------------------------------------------------------------------------------------
@@ -428,7 +432,7 @@ def export_plan(
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
 ) -> Response:
     """The whole plan as CSV or XLSX (with a metrics sheet)."""
-    body, media = plan_views.plan_export(session, network, now.date(), format)
+    body, media = plan_export(session, network, now.date(), format)
     stem = f"remediation-plan-network-{network.id}"
     return Response(
         body,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep
-from supplychain import queries
+from supplychain import presenters as queries
 from supplychain import service as networks
 from supplychain.analysis import GAP_CODES
 from supplychain.schemas import (

@@ -18,11 +18,11 @@ from api.deps import (
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep, page_of
+from core.errors import BadRequest, UnsupportedMediaType
+from core.problems import Problems
 from supplychain import export, formats
 from supplychain import service as networks
-from supplychain.errors import BadRequest, UnsupportedMediaType
 from supplychain.models import Edge, Network
-from supplychain.problems import Problems
 from supplychain.schemas import (
     EdgeCreate,
     EdgeRead,

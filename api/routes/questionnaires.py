@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request, status
 
 from api.deps import PrincipalDep, SessionDep, WriterDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
-from questionnaires import service, views
+from core.errors import BadRequest, InvalidInput, UnsupportedMediaType
+from questionnaires import presenters as views
+from questionnaires import service
 from questionnaires.schemas import QuestionnaireRead, QuestionnaireSummary
-from supplychain.errors import BadRequest, InvalidInput, UnsupportedMediaType
 from supplychain.vocabulary import NodeKind
 
 router = APIRouter(prefix="/questionnaires", tags=["questionnaires"], responses=AUTH_RESPONSES)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, status
 
 from api.deps import PrincipalDep, SessionDep, WriterDep
 from api.errors import AUTH_RESPONSES, INVALID, NOT_FOUND
-from audit import reference_settings as settings_service
-from audit.schemas import CountryOverrideWrite, CountryRead, ProfileRead, ProfileWeights
-from audit.scores import organisation_profile, organisation_reference
+from audit.scores import settings as settings_service
+from audit.scores.schemas import CountryOverrideWrite, CountryRead, ProfileRead, ProfileWeights
+from audit.scores.service import organisation_profile, organisation_reference
 from scoring.profile import ADJUSTABLE, PROFILE_VERSION
 
 router = APIRouter(tags=["reference data"], responses=AUTH_RESPONSES)

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import ClockDep, NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
-from audit import heatmap, heatmap_data
-from audit.render_html import render_html
-from audit.render_pdf import render_pdf
-from audit.report import ReportData, build_report, heatmaps
-from audit.scores import scoring_context
+from audit.reports import heatmap, heatmap_data
+from audit.reports.data import ReportData, build_report, heatmaps
+from audit.reports.html import render_html
+from audit.reports.pdf import render_pdf
+from audit.scores.service import scoring_context
 
 router = APIRouter(
     prefix="/networks/{network_id}", tags=["reports"], responses={**AUTH_RESPONSES, **NOT_FOUND}

@@ -9,8 +9,9 @@ from fastapi.responses import FileResponse
 
 from api.deps import RespondentDep, SessionDep, SettingsDep
 from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
-from api.routes.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
-from questionnaires import service, views
+from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
+from questionnaires import presenters as views
+from questionnaires import service
 from questionnaires.schemas import AnswersUpdate, EvidenceRead, RespondentView
 
 router = APIRouter(prefix="/respond", tags=["respond"], responses=RESPONDENT_AUTH)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.pagination import PageDep
-from audit import score_views
-from audit.schemas import CorridorRiskRead, ExplanationRead, ScoresPage
-from audit.scores import scoring_context
+from audit.scores import presenters as score_views
+from audit.scores.schemas import CorridorRiskRead, ExplanationRead, ScoresPage
+from audit.scores.service import scoring_context
 from supplychain import service as networks
 
 router = APIRouter(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.web import messages
-from questionnaires.schema import CHOICE_TYPES, Question, Questionnaire
+from questionnaires.definition import CHOICE_TYPES, Question, Questionnaire
 
 _ANSWER_ERRORS = {
     "not_integer": "error.whole_number",

@@ -28,14 +28,16 @@ from api.web.dashboard_session import (
     utc_now,
 )
 from api.web.signing import sign, unsign
-from audit import heatmap, heatmap_data, plan_views, score_views
-from audit.render_html import render_html
-from audit.render_pdf import render_pdf
-from audit.report import build_report, heatmaps
-from audit.scores import scoring_context
+from audit.remediation.exports import plan_export
+from audit.reports import heatmap, heatmap_data
+from audit.reports.data import build_report, heatmaps
+from audit.reports.html import render_html
+from audit.reports.pdf import render_pdf
+from audit.scores import presenters as score_views
+from audit.scores.service import scoring_context
+from core.errors import NotAuthenticated, TooManyRequests
 from supplychain import analysis
 from supplychain import service as networks
-from supplychain.errors import NotAuthenticated, TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 __all__ = ["SESSION_COOKIE", "SESSION_SECONDS", "router"]
@@ -243,7 +245,7 @@ def download(
         )
     if name in ("plan.csv", "plan.xlsx"):
         extension: Literal["csv", "xlsx"] = "xlsx" if name == "plan.xlsx" else "csv"
-        body, media = plan_views.plan_export(session, network, now.date(), extension)
+        body, media = plan_export(session, network, now.date(), extension)
         return Response(
             body,
             media_type=media,

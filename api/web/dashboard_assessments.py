@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import Principal, SessionDep, SettingsDep
-from api.routes.files import evidence_response
+from api.files import evidence_response
 from api.web.dashboard_session import (
     PageError,
     base_context,
@@ -24,8 +24,8 @@ from api.web.dashboard_session import (
     signed_in,
     writer,
 )
+from questionnaires import presenters as assessment_views
 from questionnaires import service as assessments
-from questionnaires import views as assessment_views
 from questionnaires.answer_sheet import AttachedFile, build_sheet
 from questionnaires.models import AssessmentStatus
 from supplychain.models import Network

@@ -3,7 +3,7 @@
 Analysts dismiss findings that do not hold (with the reason kept), build the plan from the
 remediation library, and follow each action through to verification: edit its owner and
 deadline, comment, attach proof and move its status. Viewers see everything and change
-nothing. Every change goes through ``audit.findings`` and ``audit.plans``, as the API's do.
+nothing. Every change goes through ``audit.findings`` and ``audit.remediation``, as the API's do.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import Principal, SessionDep, SettingsDep
-from api.routes.files import stored_file_response
+from api.files import stored_file_response
 from api.settings import Settings
 from api.web.dashboard_session import (
     PageError,
@@ -28,10 +28,12 @@ from api.web.dashboard_session import (
     utc_now,
     writer,
 )
-from audit import findings as findings_service
-from audit import plan_views
-from audit import plans as plans_service
-from audit.models import ActionStatus, FindingStatus, RemediationAction
+from audit.findings import service as findings_service
+from audit.findings.models import FindingStatus
+from audit.findings.presenters import finding_read
+from audit.remediation import presenters as plan_views
+from audit.remediation import service as plans_service
+from audit.remediation.models import ActionStatus, RemediationAction
 from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +83,7 @@ def findings_page(
             severity=chosen_severity or "",
             status_filter=chosen_status or "",
             statuses=[s.value for s in FindingStatus],
-            rows=[plan_views.finding_read(f, context) for f in rows],
+            rows=[finding_read(f, context) for f in rows],
         ),
     )
 

@@ -22,8 +22,8 @@ from api.accounts.models import Role, User
 from api.deps import Principal
 from api.settings import Settings
 from api.web.signing import unsign
+from core.errors import FairpathError
 from supplychain import service as networks
-from supplychain.errors import FairpathError
 from supplychain.models import Network
 from templates import environment
 

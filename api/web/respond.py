@@ -21,19 +21,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 
 from api.deps import SessionDep, SettingsDep
-from api.routes.files import receive_evidence
+from api.files import receive_evidence
 from api.settings import Settings
 from api.web import messages
 from api.web.answer_errors import answer_errors
 from api.web.signing import sign, unsign
-from questionnaires import answers as answer_rules
-from questionnaires import lifecycle, views
-from questionnaires import service as assessments
-from questionnaires.library import library_translations
-from questionnaires.models import Assessment, Invitation
-from questionnaires.schema import Questionnaire
-from supplychain.columns import utcnow
-from supplychain.errors import (
+from core.clock import utcnow
+from core.errors import (
     Conflict,
     FairpathError,
     Forbidden,
@@ -41,6 +35,13 @@ from supplychain.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from questionnaires import answers as answer_rules
+from questionnaires import lifecycle
+from questionnaires import presenters as views
+from questionnaires import service as assessments
+from questionnaires.definition import Questionnaire
+from questionnaires.library import library_translations
+from questionnaires.models import Assessment, Invitation
 from supplychain.models import Node
 from templates import environment
 

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from api.accounts import service
 from api.accounts.models import ApiToken
 from api.cli import main as cli
-from supplychain.columns import utcnow
-from supplychain.tokens import hash_token
+from core.clock import utcnow
+from core.tokens import hash_token
 from tests.builders import Actor, World
 
 

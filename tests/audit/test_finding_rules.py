@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from audit.finding_rules import generate, principle_severity
+from audit.findings.rules import generate, principle_severity
 from scoring.network import score_network
 from scoring.profile import ScoringProfile
 from tests.questionnaires.builders import COMPLETE_CLEAN, mini

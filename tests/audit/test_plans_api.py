@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from openpyxl import load_workbook
 
 from api.deps import clock
-from audit.remediation_library import remediation_library
+from audit.remediation.library import remediation_library
 from questionnaires.library import library_document
 from tests.builders import World
 from tests.scoring.builders import best_answers

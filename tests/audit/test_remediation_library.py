@@ -6,7 +6,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from audit.remediation_library import LIBRARY_FILE, RemediationLibrary, remediation_library
+from audit.remediation.library import LIBRARY_FILE, RemediationLibrary, remediation_library
 from questionnaires.library import library_documents
 from questionnaires.standards import tags_of
 

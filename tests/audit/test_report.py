@@ -14,12 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.cli import main as cli
-from audit.demo import load_example
-from audit.heatmap import Cell, Heatmap, to_png, to_svg
-from audit.heatmap_data import corridor_heatmap
-from audit.render_pdf import render_pdf
-from audit.report import build_report, heatmaps
-from audit.scores import scoring_context
+from api.cli.demo_seed import load_example
+from audit.reports.data import build_report, heatmaps
+from audit.reports.heatmap import Cell, Heatmap, to_png, to_svg
+from audit.reports.heatmap_data import corridor_heatmap
+from audit.reports.pdf import render_pdf
+from audit.scores.service import scoring_context
 from questionnaires.service import Actor
 from tests.builders import World, network_with, node
 

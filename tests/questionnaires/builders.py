@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from questionnaires.schema import Questionnaire
+from questionnaires.definition import Questionnaire
 from tests.builders import Actor, network_with, node, node_ids
 
 MINI: dict[str, Any] = {

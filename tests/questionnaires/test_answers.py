@@ -14,7 +14,7 @@ from questionnaires.answers import (
     validate_answers,
     visible_question_ids,
 )
-from questionnaires.schema import Questionnaire
+from questionnaires.definition import Questionnaire
 from tests.questionnaires.builders import COMPLETE_CLEAN, mini, mini_document, question_dict
 
 TODAY = date(2026, 11, 25)

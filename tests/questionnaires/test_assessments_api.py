@@ -8,8 +8,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.clock import utcnow
 from questionnaires.models import Invitation
-from supplychain.columns import utcnow
 from tests.builders import Actor, World
 from tests.questionnaires.builders import (
     COMPLETE_CLEAN,

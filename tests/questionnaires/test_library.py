@@ -13,8 +13,8 @@ from api.cli import main
 from questionnaires import library as library_module
 from questionnaires import service
 from questionnaires.checkfile import check_questionnaire_file
+from questionnaires.definition import Questionnaire, translation_problems
 from questionnaires.library import LIBRARY_DIR, library_documents, library_translations
-from questionnaires.schema import Questionnaire, translation_problems
 from questionnaires.standards import tags_of
 from tests.questionnaires.builders import mini_document, question_dict
 

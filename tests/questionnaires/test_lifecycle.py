@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from core.errors import Conflict, Forbidden
 from questionnaires.lifecycle import check_editable, check_transition
 from questionnaires.models import AssessmentStatus as S
-from supplychain.errors import Conflict, Forbidden
 
 ROLES = ("respondent", "analyst", "admin", "viewer")
 # Written out by hand from the issue, independently of lifecycle.TRANSITIONS.

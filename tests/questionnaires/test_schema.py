@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from questionnaires.definition import Questionnaire, Translation, localise, translation_problems
 from questionnaires.library import document_hash
-from questionnaires.schema import Questionnaire, Translation, localise, translation_problems
 from tests.questionnaires.builders import mini, mini_document, question_dict
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import networkx as nx
 
-from audit.demo import complete_answers
-from questionnaires.schema import Questionnaire
+from api.cli.demo_seed import complete_answers
+from questionnaires.definition import Questionnaire
 from scoring.facts import AssessmentFacts
 from scoring.reference import CorridorCost, CountryFigures, ReferenceData
 

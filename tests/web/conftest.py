@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from audit.demo import load_example
+from api.cli.demo_seed import load_example
 from questionnaires.service import Actor
 from tests.builders import World
 

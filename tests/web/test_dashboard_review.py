@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from questionnaires.definition import Questionnaire
 from questionnaires.library import library_documents
-from questionnaires.schema import Questionnaire
 from tests.builders import World
 from tests.web.sessions import browser, csrf_of, session_csrf, signed_in
 

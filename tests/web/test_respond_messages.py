@@ -20,10 +20,10 @@ from api.web import messages
 from api.web.answer_errors import answer_error
 from api.web.messages import CATALOGUE_DIR, placeholders, translator
 from api.web.respond import COOKIE
+from core.clock import utcnow
+from questionnaires.definition import Question
 from questionnaires.library import library_document
 from questionnaires.models import Invitation
-from questionnaires.schema import Question
-from supplychain.columns import utcnow
 from tests.builders import World
 from tests.scoring.builders import best_answers
 from tests.web.test_respond_pages import browser, csrf_of, invited, opened

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from api.web.respond import COOKIE, SESSION_SECONDS
 from api.web.signing import sign, unsign
+from core.clock import utcnow
 from questionnaires.models import Invitation
-from supplychain.columns import utcnow
 from tests.builders import World
 from tests.questionnaires.builders import assign, sub_agent_network
 from tests.web.sessions import browser, csrf_of

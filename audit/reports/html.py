@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from audit.heatmap import Heatmap, to_svg
-from audit.report import ReportData
+from audit.reports.data import ReportData
+from audit.reports.heatmap import Heatmap, to_svg
 from templates import environment
 
 

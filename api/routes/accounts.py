@@ -10,9 +10,6 @@ from api.accounts import service
 from api.accounts.models import Role
 from api.accounts.schemas import (
     MeRead,
-    OrganisationCreate,
-    OrganisationRead,
-    OrganisationUpdate,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -23,7 +20,9 @@ from api.accounts.schemas import (
 from api.deps import AdminDep, PrincipalDep, SessionDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep, page_of
-from supplychain.errors import Forbidden
+from core.errors import Forbidden
+from core.organisations import service as organisations
+from core.organisations.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
 
 router = APIRouter(responses=AUTH_RESPONSES)
 
@@ -31,7 +30,7 @@ router = APIRouter(responses=AUTH_RESPONSES)
 @router.get("/me", response_model=MeRead, tags=["accounts"], operation_id="accounts-me")
 def read_me(session: SessionDep, principal: PrincipalDep) -> MeRead:
     """Who the token belongs to, and their organisation."""
-    organisation = service.get_organisation(
+    organisation = organisations.get_organisation(
         session, scope=principal.scope, organisation_id=principal.user.organisation_id
     )
     return MeRead(
@@ -52,7 +51,7 @@ def create_organisation(
     data: OrganisationCreate, session: SessionDep, _admin: AdminDep
 ) -> OrganisationRead:
     """Register a company (or programme) doing due diligence. Admins only."""
-    organisation = service.create_organisation(session, data)
+    organisation = organisations.create_organisation(session, data)
     return OrganisationRead.model_validate(organisation, from_attributes=True)
 
 
@@ -66,7 +65,7 @@ def list_organisations(
     session: SessionDep, principal: PrincipalDep, page: PageDep
 ) -> Page[OrganisationRead]:
     """Admins see every organisation; everyone else sees their own."""
-    rows, total = service.list_organisations(
+    rows, total = organisations.list_organisations(
         session, scope=principal.scope, limit=page.limit, offset=page.offset
     )
     return page_of(rows, total, page, OrganisationRead)
@@ -82,7 +81,7 @@ def list_organisations(
 def get_organisation(
     organisation_id: int, session: SessionDep, principal: PrincipalDep
 ) -> OrganisationRead:
-    organisation = service.get_organisation(
+    organisation = organisations.get_organisation(
         session, scope=principal.scope, organisation_id=organisation_id
     )
     return OrganisationRead.model_validate(organisation, from_attributes=True)
@@ -98,10 +97,10 @@ def get_organisation(
 def update_organisation(
     organisation_id: int, data: OrganisationUpdate, session: SessionDep, principal: AdminDep
 ) -> OrganisationRead:
-    organisation = service.get_organisation(
+    organisation = organisations.get_organisation(
         session, scope=principal.scope, organisation_id=organisation_id
     )
-    organisation = service.update_organisation(session, organisation=organisation, data=data)
+    organisation = organisations.update_organisation(session, organisation=organisation, data=data)
     return OrganisationRead.model_validate(organisation, from_attributes=True)
 
 

@@ -17,11 +17,11 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from audit.finding_rules import FindingDraft, generate
-from audit.models import Finding, FindingStatus, FindingSync
-from audit.scores import ScoringContext, scoring_context
-from supplychain.columns import utcnow
-from supplychain.errors import Conflict, InvalidInput, NotFound
+from audit.findings.models import Finding, FindingStatus, FindingSync
+from audit.findings.rules import FindingDraft, generate
+from audit.scores.service import ScoringContext, scoring_context
+from core.clock import utcnow
+from core.errors import Conflict, InvalidInput, NotFound
 from supplychain.models import Network, Node
 
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core.errors import InvalidInput
 from supplychain import analysis
-from supplychain.errors import InvalidInput
 from supplychain.graph import network_graph
 from supplychain.models import Network, Node
 from supplychain.schemas import (

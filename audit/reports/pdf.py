@@ -33,8 +33,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from audit.heatmap import FONT, FONT_BOLD, Heatmap, _register_fonts, drawing
-from audit.report import ReportData
+from audit.reports.data import ReportData
+from audit.reports.heatmap import FONT, FONT_BOLD, Heatmap, _register_fonts, drawing
 
 ACCENT = colors.HexColor("#1f3a5f")
 RULE = colors.HexColor("#d0d0d0")

@@ -14,10 +14,6 @@ from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and returned as an aware UTC datetime."""
 

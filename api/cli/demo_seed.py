@@ -15,22 +15,22 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from api.accounts.models import OrganisationKind
-from api.accounts.service import get_or_create_organisation
-from audit import plans as plans_service
+from audit.remediation import service as plans_service
+from core.organisations.models import OrganisationKind
+from core.organisations.service import get_or_create_organisation
+from core.problems import Problems
+from core.tenancy import Scope
 from questionnaires import service as questionnaires
 from questionnaires.answers import missing_required, visible_question_ids
+from questionnaires.definition import Question, Questionnaire
 from questionnaires.models import QuestionnaireRecord
-from questionnaires.schema import Question, Questionnaire
 from supplychain import formats
 from supplychain import service as networks
 from supplychain.models import Network, Node
-from supplychain.problems import Problems
 from supplychain.schemas import NetworkCreate
-from supplychain.tenancy import Scope
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-INSTALLED_EXAMPLES = Path(__file__).resolve().parent.parent / "supplychain" / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+INSTALLED_EXAMPLES = Path(__file__).resolve().parents[2] / "supplychain" / "examples"
 DEMO_NETWORKS = {
     "seafood-thailand": "Thai seafood supply chain",
     "electronics-malaysia": "Malaysian electronics supply chain",

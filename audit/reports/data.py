@@ -13,19 +13,23 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from audit import findings as findings_service
-from audit import heatmap_data, plan_views
-from audit import plans as plans_service
-from audit.heatmap import Heatmap
-from audit.models import Finding, FindingStatus
-from audit.schemas import ActionRead, CorridorRiskRead, ExplanationRead, FindingRead
-from audit.score_views import corridors as corridor_rows
-from audit.score_views import explanation
-from audit.scores import ScoringContext, scoring_context
+from audit.findings import service as findings_service
+from audit.findings.models import Finding, FindingStatus
+from audit.findings.presenters import finding_read
+from audit.findings.schemas import FindingRead
+from audit.remediation import presenters as plan_views
+from audit.remediation import service as plans_service
+from audit.remediation.schemas import ActionRead
+from audit.reports import heatmap_data
+from audit.reports.heatmap import Heatmap
+from audit.scores.presenters import corridors as corridor_rows
+from audit.scores.presenters import explanation
+from audit.scores.schemas import CorridorRiskRead, ExplanationRead
+from audit.scores.service import ScoringContext, scoring_context
+from core.version import fairpath_version
 from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
 from scoring.reimbursement import reimbursement
 from supplychain import analysis
-from supplychain.about import fairpath_version
 from supplychain.models import Network
 
 METHOD_SUMMARY = (
@@ -148,7 +152,7 @@ def build_report(session: Session, network: Network, now: datetime) -> ReportDat
     ).all()
     grouped: dict[str, list[FindingRead]] = {s: [] for s in SEVERITIES}
     for finding in sorted(all_findings, key=lambda f: (SEVERITIES.index(f.severity), f.id or 0)):
-        grouped[finding.severity].append(plan_views.finding_read(finding, context))
+        grouped[finding.severity].append(finding_read(finding, context))
     open_counts = {s: len(v) for s, v in grouped.items()}
 
     today = now.date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 
-from audit.schemas import (
+from audit.scores.schemas import (
     AnswerRead,
     BandCounts,
     ChainStep,
@@ -19,7 +19,7 @@ from audit.schemas import (
     RedFlagRead,
     ReportedFeeRead,
 )
-from audit.scores import ScoringContext
+from audit.scores.service import ScoringContext
 from questionnaires.standards import principles
 from scoring.corridors import corridor_risks
 from scoring.network import NetworkScores, node_corridors

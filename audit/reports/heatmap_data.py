@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from audit.heatmap import Cell, Heatmap
-from audit.scores import ScoringContext
+from audit.reports.heatmap import Cell, Heatmap
+from audit.scores.service import ScoringContext
 from questionnaires.standards import principles
 from scoring.corridors import CorridorRisk, corridor_risks
 from supplychain.countries import country_name

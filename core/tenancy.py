@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.sql import Select
 
-from supplychain.errors import NotFound
+from core.errors import NotFound
 
 S = TypeVar("S", bound=Select[Any])
 

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from audit.models import CountryOverride, ScoringSettings
-from audit.schemas import CountryOverrideWrite, CountryRead
+from audit.scores.models import CountryOverride, ScoringSettings
+from audit.scores.schemas import CountryOverrideWrite, CountryRead
+from core.clock import utcnow
+from core.errors import InvalidInput, NotFound
 from scoring.profile import adjustment_problems
 from scoring.reference import ReferenceData
-from supplychain.columns import utcnow
 from supplychain.countries import resolve_country
-from supplychain.errors import InvalidInput, NotFound
 
 
 def country_code(text: str) -> str:

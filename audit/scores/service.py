@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 from sqlmodel import Session, col, select
 
-from audit.models import CountryOverride, ScoringSettings
+from audit.scores.models import CountryOverride, ScoringSettings
 from questionnaires import service as questionnaires
 from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
 from scoring.facts import AssessmentFacts

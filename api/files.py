@@ -10,10 +10,10 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from api.settings import Settings
+from core.errors import NotFound
+from core.storage import storage_path
 from questionnaires import service as assessments
-from questionnaires.evidence import storage_path
 from questionnaires.models import Assessment, EvidenceFile
-from supplychain.errors import NotFound
 
 
 def stored_file_response(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from supplychain.errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_PROBLEMS = 200
 

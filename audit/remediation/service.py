@@ -16,19 +16,14 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from audit.findings import synced_context
-from audit.models import (
-    ActionEvent,
-    ActionEvidence,
-    ActionStatus,
-    Finding,
-    FindingStatus,
-    RemediationAction,
-)
-from audit.remediation_library import ActionTemplate, RemediationLibrary, remediation_library
+from audit.findings.models import Finding, FindingStatus
+from audit.findings.service import synced_context
+from audit.remediation.library import ActionTemplate, RemediationLibrary, remediation_library
+from audit.remediation.models import ActionEvent, ActionEvidence, ActionStatus, RemediationAction
+from core import storage
+from core.clock import utcnow
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from questionnaires import evidence as evidence_files
-from supplychain.columns import utcnow
-from supplychain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from supplychain.models import Network, Node
 
 S = ActionStatus
@@ -376,7 +371,7 @@ def add_evidence(
     if action.status == S.cancelled:
         raise Conflict("The action was cancelled")
     detected, digest = evidence_files.check_upload(data, filename, max_bytes)
-    evidence_files.store_bytes(data_dir, digest, data)
+    storage.store_bytes(data_dir, digest, data)
     evidence = ActionEvidence(
         action_id=action.id or 0,
         sha256=digest,

@@ -7,9 +7,9 @@ from datetime import date
 from sqlmodel import Session
 
 from questionnaires import service
+from questionnaires.definition import Questionnaire, localise
 from questionnaires.library import library_translations
 from questionnaires.models import Assessment, EvidenceFile, Invitation, QuestionnaireRecord
-from questionnaires.schema import Questionnaire, localise
 from questionnaires.schemas import (
     AssessmentRead,
     EvidenceRead,

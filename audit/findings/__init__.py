@@ -1,0 +1,1 @@
+"""Findings: pure rules that turn scores into findings, and the service that keeps them in step."""

@@ -1,0 +1,1 @@
+"""Remediation plans: actions from the CREST-style library, their history, proofs and exports."""

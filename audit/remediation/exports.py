@@ -1,0 +1,96 @@
+"""The remediation plan as a spreadsheet (CSV, or XLSX with a metrics sheet), escaped against
+formula injection; what the API, the dashboard and the demo hand to people who work in Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session
+
+from audit.remediation import service as plans
+from audit.remediation.presenters import action_read
+from audit.remediation.schemas import ActionRead
+from core.spreadsheet import escape_cell
+from supplychain.models import Network
+
+PLAN_COLUMNS = (
+    "id",
+    "severity",
+    "status",
+    "overdue",
+    "title",
+    "owner_kind",
+    "owner_name",
+    "due_date",
+    "crest_pillar",
+    "finding_id",
+    "finding_status",
+    "verification",
+    "cancel_reason",
+    "template_id",
+)
+
+
+def plan_rows(rows: Sequence[ActionRead]) -> list[list[object]]:
+    return [[escape_cell(getattr(r, c)) for c in PLAN_COLUMNS] for r in rows]
+
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def plan_export(
+    session: Session, network: Network, today: date, format: Literal["csv", "xlsx"]
+) -> tuple[bytes, str]:
+    """The whole plan as a spreadsheet file and its media type (XLSX adds a metrics sheet)."""
+    actions = plans.all_actions(session, network)
+    rows = [action_read(session, a, today) for a in actions]
+    if format == "xlsx":
+        title = f"Remediation plan: {network.name}"
+        return plan_xlsx(rows, plans.metrics(actions, today), title), XLSX_MEDIA_TYPE
+    return plan_csv(rows), CSV_MEDIA_TYPE
+
+
+def plan_csv(rows: Sequence[ActionRead]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(PLAN_COLUMNS)
+    writer.writerows(plan_rows(rows))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def plan_xlsx(rows: Sequence[ActionRead], metrics: dict[str, object], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "actions"
+    sheet.append(list(PLAN_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in plan_rows(rows):
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column, width in zip(
+        "ABCDEFGHIJKLMN", (6, 9, 11, 8, 50, 10, 36, 11, 10, 9, 12, 50, 30, 24), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    summary = workbook.create_sheet("metrics")
+    summary.append([escape_cell(title)])
+    summary.append(["total", metrics["total"]])
+    summary.append(["overdue", metrics["overdue"]])
+    summary.append([])
+    summary.append(["by severity", "total", "open", "overdue", "verified"])
+    for severity, counts in metrics["by_severity"].items():  # type: ignore[attr-defined]
+        summary.append([severity, *counts.values()])
+    summary.append([])
+    summary.append(["by owner", "total", "open", "overdue", "verified"])
+    for owner, counts in metrics["by_owner"].items():  # type: ignore[attr-defined]
+        summary.append([owner, *counts.values()])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

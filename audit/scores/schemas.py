@@ -1,0 +1,218 @@
+"""Response bodies for scores, explanations, corridors and scoring settings."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Band = Literal["low", "medium", "high", "critical"]
+
+
+class NodeRefScore(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    kind: str
+    role: str | None
+    country: str
+    risk: float
+    band: Band
+
+
+class NodeScoreSummary(NodeRefScore):
+    compliance: float | None = Field(description="0-100 from the assessment; null if none")
+    provisional: bool = Field(description="Scored on a submitted assessment nobody reviewed yet")
+    inherent: float
+    red_flags: list[str]
+    exposure: float = Field(description="Own risk and what feeds into it, discounted per hop")
+    exposure_band: Band
+    critical_chain: bool = Field(description="A critical red flag upstream (or here)")
+
+
+class BandCounts(BaseModel):
+    low: int = 0
+    medium: int = 0
+    high: int = 0
+    critical: int = 0
+
+
+class ScoresPage(BaseModel):
+    items: list[NodeScoreSummary]
+    total: int
+    limit: int
+    offset: int
+    profile_version: str
+    company: NodeScoreSummary | None = Field(description="The buying company's exposure")
+    bands: BandCounts = Field(description="Nodes per risk band, across the whole network")
+    reference_overrides: list[str]
+
+
+class FigureRead(BaseModel):
+    label: str
+    value: str
+    source: str
+    year: int | None
+    estimate: bool
+
+
+class ComponentRead(BaseModel):
+    name: str
+    risk: float | None = Field(description="null when unknown; left out of the mean")
+    weight: float
+    reason: str
+    figures: list[FigureRead]
+
+
+class RedFlagRead(BaseModel):
+    code: str
+    severity: str
+    title: str
+    question_id: str
+    question_text: str
+    answer: Any = Field(description="The stored answer (option values, numbers)")
+    answer_words: str = Field(
+        default="", description="The answer as the respondent saw it: option labels, units"
+    )
+    evidences: list[str]
+
+
+class AnswerRead(BaseModel):
+    question_id: str
+    question_text: str
+    section_id: str
+    answer: Any
+    fraction: float
+    weight: float
+    evidences: list[str]
+
+
+class PrincipleScore(BaseModel):
+    tag: str
+    label: str
+    score: float
+
+
+class ComplianceRead(BaseModel):
+    assessment_id: int
+    questionnaire: str
+    status: str
+    provisional: bool
+    completed_at: str
+    score: float | None
+    sections: dict[str, float]
+    principles: list[PrincipleScore]
+    red_flags: list[RedFlagRead]
+    weakest_answers: list[AnswerRead]
+
+
+class ChainStep(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    kind: str
+    role: str | None
+    risk: float
+    exposure: float
+    red_flags: list[str]
+
+
+class ExplanationRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Everything that produced the node's numbers: answers, reference "
+            "figures with sources, weights, formula and chains."
+        }
+    )
+    node: NodeScoreSummary
+    formula: str
+    compliance: ComplianceRead | None
+    inherent: float
+    components: list[ComponentRead]
+    unknown: list[str] = Field(description="Components without data (not counted as zero)")
+    licensed: bool | None
+    corridors: list[str]
+    riskiest_chain: list[ChainStep] = Field(
+        description="From the upstream node that sets the exposure down to this node"
+    )
+    critical_chain: list[ChainStep] | None = Field(
+        description="From the nearest node with a critical red flag down to this node"
+    )
+    profile: dict[str, Any]
+    reference_overrides: list[str]
+
+
+class ReportedFeeRead(BaseModel):
+    node_id: int
+    amount_usd: float
+    amount_local: float | None
+    currency: str | None
+    workers_charged: int | None
+
+
+class CorridorRiskRead(BaseModel):
+    origin: str | None
+    origin_name: str
+    destination: str | None
+    destination_name: str
+    workers: int = Field(description="Workers placed with employers through this corridor.")
+    edges_without_workers: int = Field(description="Placements whose worker count is unknown")
+    recruiters: int
+    employers: int
+    recruiter_ids: list[int]
+    employer_ids: list[int]
+    worst_risk: float | None
+    worst_node_id: int | None
+    worker_weighted_risk: float | None
+    band: Band | None
+    critical_recruiter_ids: list[int]
+    reference_costs: list[FigureRead] = Field(
+        description="Worker-paid cost figures from migration cost surveys, with sources"
+    )
+    reported_fees: list[ReportedFeeRead] = Field(
+        description="Fees recruiters on this corridor reported in their assessments"
+    )
+    reported_median_usd: float | None
+
+
+class ProfileWeights(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"weights": {"inherent.corridor": 0.3, "propagation.decay": 0.9}}]
+        },
+    )
+    weights: dict[str, float] = Field(description="Adjustable weight -> value, within bounds")
+
+
+class ProfileRead(BaseModel):
+    version: str
+    weights: dict[str, float]
+    bounds: dict[str, list[float]]
+    profile: dict[str, Any]
+
+
+class CountryOverrideWrite(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"tip_tier": "2WL", "source": "Our 2026 country risk review"}]
+        },
+    )
+    tip_tier: Literal["1", "2", "2WL", "3"] | None = None
+    gsi_prevalence: float | None = Field(default=None, ge=0, le=1000)
+    gsi_vulnerability: float | None = Field(default=None, ge=0, le=100)
+    source: str = Field(min_length=3, max_length=500, description="Where your figure comes from")
+
+
+class CountryRead(BaseModel):
+    iso2: str
+    name: str
+    tip_tier: str | None
+    tip_year: int | None
+    tip_source: str
+    gsi_prevalence: float | None
+    gsi_vulnerability: float | None
+    gsi_year: int | None
+    gsi_source: str
+    origin: Literal["shipped", "organisation"]

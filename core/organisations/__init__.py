@@ -1,0 +1,1 @@
+"""The tenant: the organisations (companies, programmes) whose data Fairpath keeps apart."""
