@@ -17,17 +17,18 @@ from api.health import router as health_router
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
 from api.routes import (
+    accounts,
     assessments,
     findings,
     graph,
     networks,
     questionnaires,
     reference,
+    remediation,
     reports,
     respond,
     scores,
 )
-from api.routes.accounts import router as accounts_router
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
 from api.web import dashboard_assessments, dashboard_plan
@@ -52,13 +53,14 @@ Authenticate with an API token: `Authorization: Bearer fpu_...`. Errors are
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    router.include_router(accounts_router)
+    router.include_router(accounts.router)
     router.include_router(networks.router)
     router.include_router(questionnaires.router)
     router.include_router(scores.router)  # before graph: /nodes/{id}/score is not a direction
     router.include_router(graph.router)
     router.include_router(reference.router)
     router.include_router(findings.router)
+    router.include_router(remediation.router)
     router.include_router(reports.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)

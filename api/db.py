@@ -8,6 +8,7 @@ error, so a failed request leaves nothing half-written.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import event
@@ -23,7 +24,7 @@ def make_engine(database_url: str, **kwargs: object) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # SQLite ignores foreign keys unless asked, and WAL lets readers work during an import.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")

@@ -73,12 +73,6 @@ class Conflict(FairpathError):
     title = "Conflict"
 
 
-class Gone(FairpathError):
-    status = 410
-    slug = "gone"
-    title = "Gone"
-
-
 class PayloadTooLarge(FairpathError):
     status = 413
     slug = "payload-too-large"

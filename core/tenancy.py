@@ -15,6 +15,7 @@ from sqlalchemy.sql import Select
 from core.errors import NotFound
 
 S = TypeVar("S", bound=Select[Any])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class Scope:
             return statement
         return statement.where(organisation_column == self.organisation_id)
 
-    def require(self, organisation_id: int | None, what: str, ident: object) -> None:
-        """Raise the same "not found" a missing row would give."""
-        if not self.allows(organisation_id):
+    def require(self, row: T | None, organisation_id: int | None, what: str, ident: object) -> T:
+        """The row, if it exists and is in scope; otherwise the same "not found" either way, so
+        that another organisation's ids cannot be told apart from ids that do not exist."""
+        if row is None or not self.allows(organisation_id):
             raise NotFound(f"{what} {ident} was not found")
+        return row

@@ -7,7 +7,6 @@ useless; a slow password hash would only slow every request down.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 USER_TOKEN_PREFIX = "fpu_"  # noqa: S105 (a label, not a secret)
@@ -24,7 +23,3 @@ def hash_token(token: str) -> str:
 def display_prefix(token: str) -> str:
     """Enough of the token to recognise it in a list without revealing it."""
     return token[:10]
-
-
-def same_hash(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

@@ -264,8 +264,9 @@ class Question(Strict):
             return None
         if self.type != "multi_choice":
             return points[0]
-        combine = {"min": min, "max": max, "sum": sum}[self.multi_scoring]
-        return float(combine(points))
+        if self.multi_scoring == "sum":
+            return float(sum(points))
+        return float(min(points) if self.multi_scoring == "min" else max(points))
 
     def fraction_for(self, value: Any) -> float | None:
         """The answer's score as a share of the best possible answer (0..1)."""
@@ -445,10 +446,6 @@ def _condition_problems(
 
 
 # Translations ---------------------------------------------------------------------------------
-
-
-class OptionTexts(Strict):
-    label: str = Field(min_length=1)
 
 
 class QuestionTexts(Strict):

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.organisations.service import organisation_name
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
 from questionnaires import answers as answer_rules
@@ -313,7 +314,7 @@ def list_assessments(
         )
         query = query.where(open_and_late if filters.overdue else ~open_and_late)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Assessment.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Assessment.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
@@ -538,7 +539,9 @@ def issue_invitation(
 
 def list_invitations(session: Session, *, assessment: Assessment) -> Sequence[Invitation]:
     return session.exec(
-        select(Invitation).where(Invitation.assessment_id == assessment.id).order_by(Invitation.id)
+        select(Invitation)
+        .where(Invitation.assessment_id == assessment.id)
+        .order_by(col(Invitation.id))
     ).all()
 
 
@@ -606,10 +609,7 @@ def requester_name(session: Session, assessment: Assessment) -> str:
     network = session.get(Network, assessment.network_id)
     if network is None:
         return ""
-    name = session.execute(
-        text("SELECT name FROM organisation WHERE id = :id"), {"id": network.organisation_id}
-    ).scalar()
-    return str(name or "")
+    return organisation_name(session, network.organisation_id)
 
 
 # Evidence ------------------------------------------------------------------------------------
@@ -680,7 +680,7 @@ def list_evidence(session: Session, *, assessment: Assessment) -> Sequence[Evide
     return session.exec(
         select(EvidenceFile)
         .where(EvidenceFile.assessment_id == assessment.id)
-        .order_by(EvidenceFile.id)
+        .order_by(col(EvidenceFile.id))
     ).all()
 
 
@@ -722,5 +722,5 @@ def events(session: Session, *, assessment: Assessment) -> Sequence[AssessmentEv
     return session.exec(
         select(AssessmentEvent)
         .where(AssessmentEvent.assessment_id == assessment.id)
-        .order_by(AssessmentEvent.id)
+        .order_by(col(AssessmentEvent.id))
     ).all()

@@ -136,13 +136,6 @@ class ReferenceData:
             notes.append(f"{iso2}: {', '.join(changed)} from {label}")
         return replace(self, countries=countries, overrides=tuple(notes))
 
-    def with_corridor_costs(self, extra: list[CorridorCost], label: str) -> ReferenceData:
-        notes = [
-            *self.overrides,
-            *(f"{c.origin}->{c.destination}: cost from {label}" for c in extra),
-        ]
-        return replace(self, corridor_costs=(*self.corridor_costs, *extra), overrides=tuple(notes))
-
 
 # Node sectors (supplychain vocabulary) -> the coarse sector of the goods list.
 _GOODS_SECTOR = {

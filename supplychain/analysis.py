@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 
-Graph = nx.MultiDiGraph
-NodeId = Hashable
+Graph: TypeAlias = nx.MultiDiGraph
+NodeId: TypeAlias = Hashable
 
 DELIVERING = frozenset({"recruits_for", "employed_by"})  # edges that place workers at employers
 LABOUR = frozenset({"recruits_for", "refers_to", "employed_by"})
@@ -423,15 +423,3 @@ def visibility_gaps(graph: Graph) -> list[Gap]:
                 )
     order = list(GAP_CODES)
     return sorted(gaps, key=lambda g: (order.index(g.code), str(g.node)))
-
-
-def node_summary(graph: Graph, node: NodeId) -> dict[str, Any]:
-    data = graph.nodes[node]
-    return {
-        "id": node,
-        "external_id": data["external_id"],
-        "name": data["name"],
-        "kind": data["kind"],
-        "country": data["country"],
-        "role": data.get("role"),
-    }

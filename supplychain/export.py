@@ -119,11 +119,11 @@ def to_graphml(network: Network, state: StoredState) -> bytes:
         row = node_row(record)
         ident = row.pop("id")
         graph.add_node(ident, **{k: _graphml_value(v) for k, v in row.items() if v is not None})
-    for record in state.edge_records():
-        row = edge_row(record)
+    for edge in state.edge_records():
+        row = edge_row(edge)
         source, target = row.pop("source"), row.pop("target")
         attributes = {k: _graphml_value(v) for k, v in row.items() if v is not None}
-        graph.add_edge(source, target, key=record.kind.value, **attributes)
+        graph.add_edge(source, target, key=edge.kind.value, **attributes)
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return buffer.getvalue()

@@ -85,8 +85,3 @@ def build_graph(session: Session, network: Network) -> nx.MultiDiGraph:
         for row in connection.execute(_EDGES_SQL, parameters)
     )
     return nx.freeze(graph)
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()

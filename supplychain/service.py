@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
@@ -102,15 +102,15 @@ def list_networks(
     if q:
         query = query.where(func.lower(Network.name).contains(q.lower()))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Network.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Network.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
 def get_network(session: Session, *, scope: Scope, network_id: int) -> Network:
     network = session.get(Network, network_id)
-    if network is None or not scope.allows(network.organisation_id):
-        raise NotFound(f"Network {network_id} was not found")
-    return network
+    return scope.require(
+        network, network.organisation_id if network else None, "Network", network_id
+    )
 
 
 def update_network(session: Session, *, network: Network, data: NetworkUpdate) -> Network:
@@ -126,8 +126,8 @@ def update_network(session: Session, *, network: Network, data: NetworkUpdate) -
 def delete_network(session: Session, *, network: Network) -> None:
     try:
         with session.begin_nested():
-            session.execute(delete(Edge).where(Edge.network_id == network.id))
-            session.execute(delete(Node).where(Node.network_id == network.id))
+            session.execute(delete(Edge).where(col(Edge.network_id) == network.id))
+            session.execute(delete(Node).where(col(Node.network_id) == network.id))
             session.delete(network)
             session.flush()
     except IntegrityError as exc:
@@ -141,7 +141,7 @@ def touch(session: Session, network: Network) -> None:
     """Record a change: the version increases atomically even under concurrent writers."""
     session.execute(
         update(Network)
-        .where(Network.id == network.id)
+        .where(col(Network.id) == network.id)
         .values(version=Network.version + 1, updated_at=utcnow())
     )
     session.flush()
@@ -181,7 +181,7 @@ def list_nodes(
     if filters.q:
         query = query.where(func.lower(Node.name).contains(filters.q.lower()))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Node.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Node.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
@@ -304,7 +304,7 @@ def _check_incident_edges(session: Session, node: Node, new_kind: NodeKind) -> N
     """Changing a node's kind must not leave an edge that breaks the kind rules."""
     problems = Problems()
     edges = session.exec(
-        select(Edge).where(or_(Edge.source_id == node.id, Edge.target_id == node.id))
+        select(Edge).where(or_(col(Edge.source_id) == node.id, col(Edge.target_id) == node.id))
     ).all()
     for edge in edges:
         other = session.get(Node, edge.target_id if edge.source_id == node.id else edge.source_id)
@@ -326,7 +326,9 @@ def delete_node(session: Session, *, network: Network, node: Node) -> None:
     try:
         with session.begin_nested():
             session.execute(
-                delete(Edge).where(or_(Edge.source_id == node.id, Edge.target_id == node.id))
+                delete(Edge).where(
+                    or_(col(Edge.source_id) == node.id, col(Edge.target_id) == node.id)
+                )
             )
             session.delete(node)
             session.flush()
@@ -364,7 +366,7 @@ def list_edges(
     if filters.destination:
         query = query.where(Edge.destination == filters.destination.upper())
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Edge.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Edge.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
@@ -378,8 +380,8 @@ def get_edge(session: Session, *, network: Network, edge_id: int) -> Edge:
 def external_ids(session: Session, node_ids: set[int]) -> dict[int, str]:
     if not node_ids:
         return {}
-    rows = session.exec(select(Node.id, Node.external_id).where(Node.id.in_(node_ids))).all()  # type: ignore[union-attr]
-    return {node_id: external for node_id, external in rows}
+    rows = session.exec(select(col(Node.id), Node.external_id).where(col(Node.id).in_(node_ids)))
+    return {node_id: external for node_id, external in rows.all() if node_id is not None}
 
 
 def _validated_edge(raw: dict[str, Any], attributes: dict[str, Any]) -> EdgeRecord:
@@ -639,9 +641,9 @@ def import_network(
         for key in stored.edges:
             if key[0] in unusable_ids or key[1] in unusable_ids or key in file_edges:
                 continue
-            record = stored.edge_record(key)
-            label = f"existing edge {key[0]} -> {key[1]} ({record.kind.value})"
-            final_edges[key] = PlacedEdge(record, Location(label=label))
+            kept = stored.edge_record(key)
+            label = f"existing edge {key[0]} -> {key[1]} ({kept.kind.value})"
+            final_edges[key] = PlacedEdge(kept, Location(label=label))
     final_edges.update(file_edges)
     check_network(kinds, final_edges.values(), problems, node_locations=node_locations)
     problems.raise_if_any("The import was refused")
@@ -749,7 +751,9 @@ def _write_import(
             ],
         )
     if changed_nodes:
-        node_values = {name: bindparam(name) for name in (*NODE_STORED, "updated_at")}
+        node_values: dict[str, Any] = {
+            name: bindparam(name) for name in (*NODE_STORED, "updated_at")
+        }
         connection.execute(
             update(node_table).where(node_table.c.id == bindparam("row_id")).values(node_values),
             [{**r.values(), "row_id": node_id, "updated_at": now} for node_id, r in changed_nodes],
@@ -778,7 +782,9 @@ def _write_import(
             ],
         )
     if changed_edges:
-        edge_values = {name: bindparam(name) for name in (*EDGE_STORED, "updated_at")}
+        edge_values: dict[str, Any] = {
+            name: bindparam(name) for name in (*EDGE_STORED, "updated_at")
+        }
         connection.execute(
             update(edge_table).where(edge_table.c.id == bindparam("row_id")).values(edge_values),
             [{**e.values(), "row_id": edge_id, "updated_at": now} for edge_id, e in changed_edges],

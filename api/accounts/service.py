@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.accounts import passwords
 from api.accounts.models import ApiToken, Role, User
 from api.accounts.schemas import UserCreate, UserUpdate
 from core.clock import utcnow
-from core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from core.organisations.models import Organisation
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
@@ -64,15 +64,13 @@ def list_users(
     if role is not None:
         query = query.where(User.role == role)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(User.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(User.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
 def get_user(session: Session, *, scope: Scope, user_id: int) -> User:
     user = session.get(User, user_id)
-    if user is None or not scope.allows(user.organisation_id):
-        raise NotFound(f"User {user_id} was not found")
-    return user
+    return scope.require(user, user.organisation_id if user else None, "User", user_id)
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -113,16 +111,15 @@ def issue_token(
 
 def list_tokens(session: Session, *, user: User) -> Sequence[ApiToken]:
     return session.exec(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))
     ).all()
 
 
 def get_token(session: Session, *, scope: Scope, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     owner = session.get(User, token.user_id) if token else None
-    if token is None or owner is None or not scope.allows(owner.organisation_id):
-        raise NotFound(f"Token {token_id} was not found")
-    return token
+    organisation_id = owner.organisation_id if owner else None
+    return scope.require(token if owner else None, organisation_id, "Token", token_id)
 
 
 def revoke_token(session: Session, *, token: ApiToken, by: User) -> ApiToken:

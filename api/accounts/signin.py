@@ -26,7 +26,7 @@ _DUMMY_HASH = passwords.hash_password("not a real password, only spends the same
 def _failures(session: Session, column: object, value: str, since: datetime) -> int:
     return session.exec(
         select(func.count()).where(
-            column == value,  # type: ignore[arg-type]
+            column == value,
             col(LoginAttempt.at) >= since,
             col(LoginAttempt.succeeded).is_(False),
         )

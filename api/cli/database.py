@@ -8,7 +8,7 @@ from api.cli.common import add_database_option, echo, engine_for
 from api.migrate import migration_state, upgrade
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = subcommands.add_parser("db", help="database migrations")
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 

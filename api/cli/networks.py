@@ -17,7 +17,7 @@ from supplychain import service as networks
 from supplychain.schemas import NetworkCreate
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = subcommands.add_parser("networks", help="list and create networks")
     actions = group.add_subparsers(dest="networks_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list networks with their organisation")

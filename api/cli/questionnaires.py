@@ -10,7 +10,7 @@ from questionnaires.checkfile import check_questionnaire_file
 from questionnaires.library import load_questionnaire_file
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = subcommands.add_parser("questionnaires", help="work with questionnaire files")
     actions = group.add_subparsers(dest="questionnaires_command", metavar="ACTION", required=True)
     validate = actions.add_parser(

@@ -17,7 +17,7 @@ from audit.scores import presenters as score_views
 from audit.scores.service import scoring_context
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = subcommands.add_parser(
         "scores",
         help="score a network and show its riskiest nodes",

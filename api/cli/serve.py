@@ -11,7 +11,7 @@ from api.app import create_app
 from api.cli.common import add_database_option, echo, engine_for, settings_from
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subcommands.add_parser("serve", help="run the API server")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")

@@ -16,7 +16,7 @@ from core.organisations.models import OrganisationKind
 DEFAULT_PROGRAMME = "Fairpath programme"
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = subcommands.add_parser("users", help="manage users and their API tokens")
     actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 
@@ -87,13 +87,13 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from api.accounts.models import User
     from core.organisations.models import Organisation
 
     with transaction(engine_for(args)) as session:
-        query = select(User, Organisation).join(Organisation).order_by(User.id)
+        query = select(User, Organisation).join(Organisation).order_by(col(User.id))
         if args.organisation:
             query = query.where(Organisation.name == args.organisation)
         rows = session.exec(query).all()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-import sqlmodel
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import engine_from_config, pool
+from sqlmodel.sql.sqltypes import AutoString
 
 from api.tables import metadata
 from core.columns import UTCDateTime
@@ -14,11 +15,11 @@ from core.columns import UTCDateTime
 config = context.config
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our custom column types as plain SQLAlchemy ones so migrations need no imports."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
-    if type_ == "type" and isinstance(obj, sqlmodel.sql.sqltypes.AutoString):
+    if type_ == "type" and isinstance(obj, AutoString):
         return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
     return False
 

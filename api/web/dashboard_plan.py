@@ -34,12 +34,12 @@ from audit.findings.presenters import finding_read
 from audit.remediation import presenters as plan_views
 from audit.remediation import service as plans_service
 from audit.remediation.models import ActionStatus, RemediationAction
+from core.severity import SEVERITIES
 from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
 NETWORK = "/dashboard/networks/{network_id}"
 READ_ONLY = "Viewers cannot change findings or the remediation plan."
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def _choice(raw: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -241,7 +241,10 @@ def action_status(
     principal, _network, action = _writable_action(
         request, session, settings, csrf, network_id, action_id
     )
-    target = ActionStatus(_choice(status, tuple(s.value for s in ActionStatus), "action status"))
+    chosen = _choice(status, tuple(s.value for s in ActionStatus), "action status")
+    if chosen is None:
+        raise PageError(422, "Choose the action's new status.")
+    target = ActionStatus(chosen)
     plans_service.change_status(
         session,
         action=action,

@@ -95,7 +95,7 @@ def guarded(handler: Any) -> Any:
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
-            return handler(*args, **kwargs)  # type: ignore[no-any-return]
+            return handler(*args, **kwargs)
         except NeedsSignIn:
             request: Request = kwargs["request"]
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -308,10 +308,10 @@ async def save_page(request: Request, session: SessionDep, settings: SettingsDep
             **context,
         )
     except FairpathError as exc:
-        problem = _editing_problem(exc, assessment.language)
+        editing_problem = _editing_problem(exc, assessment.language)
         if autosave:
-            return problem_json(problem, request, hint)
-        return problem_page(problem, request)
+            return problem_json(editing_problem, request, hint)
+        return problem_page(editing_problem, request)
     if autosave:
         return JSONResponse({"saved": True})
     move = str(form.get("move") or "stay")

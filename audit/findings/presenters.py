@@ -30,7 +30,7 @@ def finding_read(finding: Finding, context: ScoringContext) -> FindingRead:
         detail=finding.detail,
         evidence=finding.evidence,
         chain=chain,
-        status=finding.status.value,  # type: ignore[arg-type]
+        status=finding.status.value,
         status_reason=finding.status_reason,
         created_at=finding.created_at.isoformat(),
         updated_at=finding.updated_at.isoformat(),

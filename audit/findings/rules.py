@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
 from scoring.network import NetworkScores
 
@@ -125,8 +126,7 @@ def generate(graph: nx.MultiDiGraph, scores: NetworkScores, now: datetime) -> li
                     )
                 )
         drafts.extend(_gap_findings(graph, scores, node_id, chain, now))
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    return sorted(drafts, key=lambda d: (order[d.severity], d.key))
+    return sorted(drafts, key=lambda d: (SEVERITY_RANK[d.severity], d.key))
 
 
 def _gap_findings(

@@ -22,9 +22,8 @@ from audit.findings.rules import FindingDraft, generate
 from audit.scores.service import ScoringContext, scoring_context
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
+from core.severity import SEVERITY_RANK
 from supplychain.models import Network, Node
-
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def fingerprint(network: Network, context: ScoringContext, now: datetime) -> str:
@@ -152,8 +151,7 @@ def list_findings(
         if value is not None:
             query = query.where(column == value)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    rows = sorted(session.exec(query).all(), key=lambda f: (order[f.severity], f.id or 0))
+    rows = sorted(session.exec(query).all(), key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0))
     return rows[offset : offset + limit], total
 
 

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from questionnaires.standards import principles
 
 LIBRARY_FILE = Path(__file__).with_name("library.yaml")
-Severity = Literal["critical", "high", "medium", "low"]
 Owner = Literal["company", "supplier", "recruiter", "node"]
 
 

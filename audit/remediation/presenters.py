@@ -40,7 +40,7 @@ def action_read(session: Session, action: RemediationAction, today: date) -> Act
         due_date=action.due_date.isoformat(),
         overdue=is_overdue(action, today),
         verification=action.verification,
-        status=action.status.value,  # type: ignore[arg-type]
+        status=action.status.value,
         cancel_reason=action.cancel_reason,
         created_at=action.created_at.isoformat(),
         updated_at=action.updated_at.isoformat(),

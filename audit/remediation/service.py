@@ -23,6 +23,7 @@ from audit.remediation.models import ActionEvent, ActionEvidence, ActionStatus, 
 from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.severity import SEVERITY_RANK
 from questionnaires import evidence as evidence_files
 from supplychain.models import Network, Node
 
@@ -39,7 +40,6 @@ TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
     (S.completed, S.cancelled): STAFF,
 }
 ACTIVE = frozenset({S.open, S.in_progress})
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def is_overdue(action: RemediationAction, today: date) -> bool:
@@ -110,7 +110,7 @@ def build_plan(
         ).all()
     }
     created: list[RemediationAction] = []
-    for finding in sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.id or 0)):
+    for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
         for template in library.for_finding(finding.code, finding.principle):
             if (finding.id, template.id) in planned:
                 continue
@@ -459,14 +459,13 @@ def metrics(actions: Sequence[RemediationAction], today: date) -> dict[str, obje
                 row["overdue"] += 1
             if action.status == S.verified:
                 row["verified"] += 1
-    order = {s: i for i, s in enumerate(SEVERITIES)}
     return {
         "total": len(actions),
         "by_status": {s.value: by_status.get(s.value, 0) for s in S},
         "overdue": sum(1 for a in actions if is_overdue(a, today)),
         "by_severity": {
             k: {m: v.get(m, 0) for m in ("total", "open", "overdue", "verified")}
-            for k, v in sorted(grid["severity"].items(), key=lambda kv: order.get(kv[0], 9))
+            for k, v in sorted(grid["severity"].items(), key=lambda kv: SEVERITY_RANK.get(kv[0], 9))
         },
         "by_owner": {
             k: {m: v.get(m, 0) for m in ("total", "open", "overdue", "verified")}

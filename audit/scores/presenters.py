@@ -22,10 +22,10 @@ from audit.scores.schemas import (
 from audit.scores.service import ScoringContext
 from questionnaires.standards import principles
 from scoring.corridors import corridor_risks
-from scoring.network import NetworkScores, node_corridors
+from scoring.network import BANDS, NetworkScores, node_corridors
 from supplychain.countries import country_name
 
-BAND_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+BAND_ORDER = {band: rank for rank, band in enumerate(BANDS)}
 # Band first: a node with a critical red flag outranks an unassessed one with a higher number.
 SORTS = {
     "risk": lambda s: (BAND_ORDER[s.band], s.risk, s.id),
@@ -159,8 +159,14 @@ def corridors(context: ScoringContext, sort: str = "-risk") -> list[CorridorRisk
     if sort == "-workers":
         rows.sort(key=lambda c: (-c.workers, c.origin or "~", c.destination or "~"))
     else:
-        band = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
-        rows.sort(key=lambda c: (-band[c.band], -(c.worst_risk or 0), -c.workers, c.origin or "~"))
+        rows.sort(
+            key=lambda c: (
+                -BAND_ORDER.get(c.band or "", -1),
+                -(c.worst_risk or 0),
+                -c.workers,
+                c.origin or "~",
+            )
+        )
     return [
         CorridorRiskRead(
             origin=c.origin,

@@ -51,11 +51,6 @@ class ScoringContext:
     assessments: dict[int, AssessmentFacts]
 
 
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
 def organisation_reference(
     session: Session, organisation_id: int
 ) -> tuple[ReferenceData, tuple[Any, ...]]:

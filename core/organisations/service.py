@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from core.organisations.models import Organisation, OrganisationKind
 from core.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from core.tenancy import Scope
@@ -32,15 +32,13 @@ def list_organisations(
 ) -> tuple[Sequence[Organisation], int]:
     query = scope.filter(select(Organisation), Organisation.id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Organisation.id).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Organisation.id)).limit(limit).offset(offset)).all()
     return rows, total
 
 
 def get_organisation(session: Session, *, scope: Scope, organisation_id: int) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
-    if organisation is None or not scope.allows(organisation.id):
-        raise NotFound(f"Organisation {organisation_id} was not found")
-    return organisation
+    return scope.require(organisation, organisation_id, "Organisation", organisation_id)
 
 
 def update_organisation(
