@@ -16,6 +16,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY audit ./audit
+COPY core ./core
 COPY supplychain ./supplychain
 COPY questionnaires ./questionnaires
 COPY scoring ./scoring
