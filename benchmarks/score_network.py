@@ -37,9 +37,13 @@ if __package__ in (None, ""):  # run as a file: make the project root importable
 
 import networkx as nx
 
-from api.cli.demo_seed import complete_answers
 from benchmarks.synthetic import generate
-from questionnaires.answers import missing_required, validate_answers, visible_question_ids
+from questionnaires.answers import (
+    complete_answers,
+    missing_required,
+    validate_answers,
+    visible_question_ids,
+)
 from questionnaires.definition import Questionnaire
 from questionnaires.library import library_document
 from scoring.compliance import compliance_score

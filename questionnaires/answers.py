@@ -269,3 +269,44 @@ def validate_answers(
                 )
             )
     return cleaned, errors
+
+
+def _best(question: Question) -> Any:
+    if question.type in ("yes_no", "single_choice", "multi_choice"):
+        options = question.options or []
+        best = max(options, key=lambda o: (o.points or 0, o.red_flag is None, o.exclusive))
+        if question.type == "multi_choice":
+            if question.multi_scoring == "sum" and not best.exclusive:
+                return [o.value for o in options if (o.points or 0) > 0 and not o.exclusive]
+            return [best.value]
+        return best.value
+    if question.type == "number":
+        if question.bands:
+            band = max(question.bands, key=lambda b: b.points)
+            value = band.min if band.min is not None else (question.min or 0)
+            return int(value) if float(value).is_integer() else value
+        return int(question.min or 0)
+    if question.type == "date":
+        return "2026-01-15"
+    return "As set out in our written policy."
+
+
+def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    """The given answers, with every other question asked answered by its best option: how the
+    demo's example assessments and the tests' builders make a complete, valid answer set.
+
+    File questions stay unanswered (demo data has no documents). Follow-ups opened by a given
+    answer are completed too; answers hidden by the given ones are dropped.
+    """
+    filled: dict[str, Any] = {}
+    for _round in range(5):
+        current = {**filled, **answers}
+        for question_id in visible_question_ids(questionnaire, current):
+            question = questionnaire.question(question_id)
+            if question_id not in current and question.type != "file":
+                filled[question_id] = _best(question)
+        if not missing_required(questionnaire, {**filled, **answers}):
+            break
+    merged = {**filled, **answers}
+    visible = set(visible_question_ids(questionnaire, merged))
+    return {k: v for k, v in merged.items() if k in visible}

@@ -27,9 +27,10 @@ from api.db import make_engine
 from api.migrate import upgrade
 from audit.remediation.exports import plan_export
 from audit.reports import heatmap
-from audit.reports.data import build_report, heatmaps
+from audit.reports.data import ReportBundle, build_report, build_report_with_figures
 from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
+from audit.reports.schemas import ReportData
 from core.organisations.models import OrganisationKind
 from core.organisations.service import get_or_create_organisation
 from questionnaires.service import Actor
@@ -38,7 +39,7 @@ from supplychain.models import Network
 FORMATS = ("pdf", "html", "json")
 
 
-def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = subcommands.add_parser(
         "report",
         help="write the audit report of a network (PDF, HTML or JSON)",
@@ -68,18 +69,27 @@ def register(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[t
 
 
 def write_report(session: Session, network: Network, fmt: str, path: Path, now: datetime) -> None:
-    report = build_report(session, network, now)
+    """One report file; JSON needs no heatmaps, so it is built without them."""
     if fmt == "json":
-        path.write_text(
-            json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        return
-    figures = heatmaps(session, network, now)
-    if fmt == "html":
-        path.write_text(render_html(report, figures), encoding="utf-8")
+        _write_json(build_report(session, network, now), path)
     else:
-        path.write_bytes(render_pdf(report, figures))
+        _write(build_report_with_figures(session, network, now), fmt, path)
+
+
+def _write_json(report: ReportData, path: Path) -> None:
+    path.write_text(
+        json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False),
+        encoding="utf-8",
+    )
+
+
+def _write(bundle: ReportBundle, fmt: str, path: Path) -> None:
+    if fmt == "json":
+        _write_json(bundle.report, path)
+    elif fmt == "html":
+        path.write_text(render_html(bundle.report, bundle.figures), encoding="utf-8")
+    else:
+        path.write_bytes(render_pdf(bundle.report, bundle.figures))
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -122,11 +132,12 @@ def _demo(args: argparse.Namespace) -> int:
             loaded = load_example(session, name, now=now, actor=actor)
             folder = output / name
             folder.mkdir()
+            bundle = build_report_with_figures(session, loaded.network, now)
             for fmt in FORMATS:
                 path = folder / f"report.{fmt}"
-                write_report(session, loaded.network, fmt, path, now)
+                _write(bundle, fmt, path)
                 written.append(path)
-            for figure_name, figure in heatmaps(session, loaded.network, now).items():
+            for figure_name, figure in bundle.figures.items():
                 for extension, render in (("svg", heatmap.to_svg), ("png", heatmap.to_png)):
                     path = folder / f"heatmap-{figure_name}.{extension}"
                     path.write_bytes(render(figure))

@@ -58,7 +58,8 @@ def _plan(
         total=total,
         limit=page.limit,
         offset=page.offset,
-        metrics=plans_service.metrics(plans_service.all_actions(session, network), today),
+        # PlanRead.metrics is a free-form object in the API schema: hand it the plain dict.
+        metrics=dict(plans_service.metrics(plans_service.all_actions(session, network), today)),
         created=created,
     )
 

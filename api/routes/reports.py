@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from api.deps import ClockDep, NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from audit.reports import heatmap, heatmap_data
-from audit.reports.data import ReportData, build_report, heatmaps
+from audit.reports.data import build_report, build_report_with_figures
 from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
+from audit.reports.schemas import ReportData
 from audit.scores.service import scoring_context
 
 router = APIRouter(
@@ -72,9 +73,9 @@ def report_json(session: SessionDep, network: NetworkDep, now: ClockDep) -> Repo
 )
 def report_html(session: SessionDep, network: NetworkDep, now: ClockDep) -> HTMLResponse:
     """The report as one self-contained HTML page (heatmaps inline as SVG)."""
-    report = build_report(session, network, now)
+    bundle = build_report_with_figures(session, network, now)
     return HTMLResponse(
-        render_html(report, heatmaps(session, network, now)),
+        render_html(bundle.report, bundle.figures),
         headers={
             "Cache-Control": "private, no-cache",
             "Content-Security-Policy": "default-src 'none'; "
@@ -91,8 +92,8 @@ def report_html(session: SessionDep, network: NetworkDep, now: ClockDep) -> HTML
 )
 def report_pdf(session: SessionDep, network: NetworkDep, now: ClockDep) -> Response:
     """The audit report as a PDF: cover, contents, numbered pages, vector heatmaps."""
-    report = build_report(session, network, now)
-    body = render_pdf(report, heatmaps(session, network, now))
+    bundle = build_report_with_figures(session, network, now)
+    body = render_pdf(bundle.report, bundle.figures)
     filename = f"fairpath-report-network-{network.id}-{now.date().isoformat()}.pdf"
     return Response(
         body,

@@ -30,7 +30,7 @@ from api.web.dashboard_session import (
 from api.web.signing import sign, unsign
 from audit.remediation.exports import plan_export
 from audit.reports import heatmap, heatmap_data
-from audit.reports.data import build_report, heatmaps
+from audit.reports.data import build_report_with_figures
 from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
 from audit.scores import presenters as score_views
@@ -231,16 +231,15 @@ def download(
     now = utc_now()
     stem = f"fairpath-network-{network.id}"
     if name in ("report.pdf", "report.html"):
-        report = build_report(session, network, now)
-        figures = heatmaps(session, network, now)
+        bundle = build_report_with_figures(session, network, now)
         if name == "report.pdf":
             return Response(
-                render_pdf(report, figures),
+                render_pdf(bundle.report, bundle.figures),
                 media_type="application/pdf",
                 headers={"Content-Disposition": f'attachment; filename="{stem}-report.pdf"'},
             )
         return HTMLResponse(
-            render_html(report, figures),
+            render_html(bundle.report, bundle.figures),
             headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
         )
     if name in ("plan.csv", "plan.xlsx"):

@@ -65,9 +65,9 @@ def plan_csv(rows: Sequence[ActionRead]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def plan_xlsx(rows: Sequence[ActionRead], metrics: dict[str, object], title: str) -> bytes:
+def plan_xlsx(rows: Sequence[ActionRead], metrics: plans.PlanMetrics, title: str) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has exactly one sheet
     sheet.title = "actions"
     sheet.append(list(PLAN_COLUMNS))
     for cell in sheet[1]:
@@ -85,11 +85,11 @@ def plan_xlsx(rows: Sequence[ActionRead], metrics: dict[str, object], title: str
     summary.append(["overdue", metrics["overdue"]])
     summary.append([])
     summary.append(["by severity", "total", "open", "overdue", "verified"])
-    for severity, counts in metrics["by_severity"].items():  # type: ignore[attr-defined]
+    for severity, counts in metrics["by_severity"].items():
         summary.append([severity, *counts.values()])
     summary.append([])
     summary.append(["by owner", "total", "open", "overdue", "verified"])
-    for owner, counts in metrics["by_owner"].items():  # type: ignore[attr-defined]
+    for owner, counts in metrics["by_owner"].items():
         summary.append([owner, *counts.values()])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
 from audit.findings.models import Finding, FindingStatus
 from audit.findings.service import synced_context
@@ -442,10 +443,40 @@ def _event(
 # Metrics ---------------------------------------------------------------------------------------
 
 
-def metrics(actions: Sequence[RemediationAction], today: date) -> dict[str, object]:
+class ActionCounts(TypedDict):
+    """Actions in one row of the metrics grid (a severity, or an owner kind)."""
+
+    total: int
+    open: int
+    overdue: int
+    verified: int
+
+
+class PlanMetrics(TypedDict):
+    """A plain dict at run time (the plan API, dashboard and XLSX pass it on as JSON), typed so
+    that readers such as the report need no casts. ``typing_extensions``' TypedDict because
+    pydantic validates it inside ``ReportData`` and refuses ``typing``'s before Python 3.12."""
+
+    total: int
+    by_status: dict[str, int]
+    overdue: int
+    by_severity: dict[str, ActionCounts]
+    by_owner: dict[str, ActionCounts]
+
+
+def _counts(row: Counter[str]) -> ActionCounts:
+    return ActionCounts(
+        total=row.get("total", 0),
+        open=row.get("open", 0),
+        overdue=row.get("overdue", 0),
+        verified=row.get("verified", 0),
+    )
+
+
+def metrics(actions: Sequence[RemediationAction], today: date) -> PlanMetrics:
     """Progress at a glance: by status, and open / overdue / verified by severity and owner."""
     by_status = Counter(str(a.status) for a in actions)
-    grid: dict[str, dict[str, dict[str, int]]] = {
+    grid: dict[str, defaultdict[str, Counter[str]]] = {
         "severity": defaultdict(Counter),
         "owner": defaultdict(Counter),
     }
@@ -459,16 +490,13 @@ def metrics(actions: Sequence[RemediationAction], today: date) -> dict[str, obje
                 row["overdue"] += 1
             if action.status == S.verified:
                 row["verified"] += 1
-    return {
-        "total": len(actions),
-        "by_status": {s.value: by_status.get(s.value, 0) for s in S},
-        "overdue": sum(1 for a in actions if is_overdue(a, today)),
-        "by_severity": {
-            k: {m: v.get(m, 0) for m in ("total", "open", "overdue", "verified")}
+    return PlanMetrics(
+        total=len(actions),
+        by_status={s.value: by_status.get(s.value, 0) for s in S},
+        overdue=sum(1 for a in actions if is_overdue(a, today)),
+        by_severity={
+            k: _counts(v)
             for k, v in sorted(grid["severity"].items(), key=lambda kv: SEVERITY_RANK.get(kv[0], 9))
         },
-        "by_owner": {
-            k: {m: v.get(m, 0) for m in ("total", "open", "overdue", "verified")}
-            for k, v in sorted(grid["owner"].items())
-        },
-    }
+        by_owner={k: _counts(v) for k, v in sorted(grid["owner"].items())},
+    )

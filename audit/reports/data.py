@@ -6,12 +6,10 @@ the appendix (PDF, HTML) or the JSON.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from audit.findings import service as findings_service
 from audit.findings.models import Finding, FindingStatus
@@ -19,13 +17,22 @@ from audit.findings.presenters import finding_read
 from audit.findings.schemas import FindingRead
 from audit.remediation import presenters as plan_views
 from audit.remediation import service as plans_service
-from audit.remediation.schemas import ActionRead
-from audit.reports import heatmap_data
 from audit.reports.heatmap import Heatmap
+from audit.reports.heatmap_data import heatmaps
+from audit.reports.schemas import (
+    GapRow,
+    KeyFigures,
+    Methodology,
+    NetworkSummary,
+    ReportData,
+    ReportMeta,
+    SourceRow,
+)
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.presenters import explanation
-from audit.scores.schemas import CorridorRiskRead, ExplanationRead
 from audit.scores.service import ScoringContext, scoring_context
+from core.organisations.service import organisation_name
+from core.severity import SEVERITIES, SEVERITY_RANK, Severity
 from core.version import fairpath_version
 from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
 from scoring.reimbursement import reimbursement
@@ -43,72 +50,33 @@ METHOD_SUMMARY = (
     "through it, critical. Missing data is shown as unknown, never as zero."
 )
 TOP = {"corridors": 15, "findings": 12, "actions": 25, "scorecards": 60, "gaps": 20}
-SEVERITIES = ("critical", "high", "medium", "low")
 
 
-class KeyFigures(BaseModel):
-    exposure: float | None
-    exposure_band: str | None
-    suppliers: int
-    recruiters: int
-    recruiters_by_role: dict[str, int]
-    worker_groups: int
-    corridors: int
-    workers: int
-    migrant_workers: int
-    recruited_workers: int
-    assessments_accepted: int
-    assessments_submitted: int
-    assessments_open: int
-    findings_open: dict[str, int]
-    critical_findings: int
-    fees_owed_usd: float
-    fees_estimated_usd: float
-    fees_owed_local: dict[str, float]
-    actions_total: int
-    actions_overdue: int
-    actions_verified: int
+@dataclass(frozen=True)
+class ReportBundle:
+    """What the HTML and PDF renderers need: the report data and its heatmaps, computed from
+    one scoring context so the two always describe the same scores."""
+
+    report: ReportData
+    figures: dict[str, Heatmap]
 
 
-class SourceRow(BaseModel):
-    data: str
-    source: str
-    year: str
+def build_report(session: Session, network: Network, now: datetime) -> ReportData:
+    """The report data alone (the JSON report needs no heatmaps)."""
+    return report_data(session, network, now, scoring_context(session, network, now=now))
 
 
-class ReportData(BaseModel):
-    meta: dict[str, Any]
-    key_figures: KeyFigures
-    critical_chain: list[str] | None
-    headline: list[str]
-    methodology: dict[str, Any]
-    sources: list[SourceRow]
-    network: dict[str, Any]
-    corridors: list[CorridorRiskRead]
-    gaps: list[dict[str, Any]]
-    findings: dict[str, list[FindingRead]]
-    findings_total: dict[str, int]
-    plan: list[ActionRead]
-    plan_metrics: dict[str, Any]
-    reimbursement: dict[str, Any]
-    scorecards: list[ExplanationRead]
-    top: dict[str, int]
-
-    def top_rows(self, name: str, rows: list[Any]) -> list[Any]:
-        return rows[: self.top[name]]
-
-
-def _organisation_name(session: Session, network: Network) -> str:
-    name = session.execute(
-        text("SELECT name FROM organisation WHERE id = :id"), {"id": network.organisation_id}
-    ).scalar()
-    return str(name or "")
+def build_report_with_figures(session: Session, network: Network, now: datetime) -> ReportBundle:
+    """The report data and its heatmaps, scoring the network once for both."""
+    context = scoring_context(session, network, now=now)
+    report = report_data(session, network, now, context)
+    return ReportBundle(report=report, figures=heatmaps(context))
 
 
 def _assessment_counts(session: Session, network: Network) -> tuple[Counter[str], list[str]]:
     rows = session.exec(
         select(Assessment.status, QuestionnaireRecord.key, QuestionnaireRecord.version)
-        .join(QuestionnaireRecord, QuestionnaireRecord.id == Assessment.questionnaire_id)  # type: ignore[arg-type]
+        .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == col(Assessment.questionnaire_id))
         .where(Assessment.network_id == network.id)
     ).all()
     statuses = Counter(str(s) for s, _k, _v in rows)
@@ -135,32 +103,25 @@ def _sources(context: ScoringContext) -> list[SourceRow]:
     return sorted(rows, key=lambda r: (r.data, r.source))[:40]
 
 
-def build_report(session: Session, network: Network, now: datetime) -> ReportData:
-    context = scoring_context(session, network, now=now)
+def report_data(
+    session: Session, network: Network, now: datetime, context: ScoringContext
+) -> ReportData:
+    """Everything the report says, from an already computed scoring context; generated findings
+    are brought in step with it first so the report lists the findings its scores imply."""
     findings_service.sync_findings(session, network, context, now)
     scores, graph = context.scores, context.graph
     stats = analysis.statistics(graph)
     company = scores.company
     statuses, questionnaires = _assessment_counts(session, network)
     money = reimbursement(graph, context.assessments, context.reference)
-    money_view = plan_views.reimbursement_read(money, context)
-
-    all_findings = session.exec(
-        select(Finding).where(
-            Finding.network_id == network.id, Finding.status == FindingStatus.open
-        )
-    ).all()
-    grouped: dict[str, list[FindingRead]] = {s: [] for s in SEVERITIES}
-    for finding in sorted(all_findings, key=lambda f: (SEVERITIES.index(f.severity), f.id or 0)):
-        grouped[finding.severity].append(finding_read(finding, context))
-    open_counts = {s: len(v) for s, v in grouped.items()}
+    grouped = _open_findings(session, network, context)
+    open_counts: dict[Severity, int] = {s: len(v) for s, v in grouped.items()}
 
     today = now.date()
     actions = plans_service.all_actions(session, network)
     plan = [plan_views.action_read(session, a, today) for a in actions]
-    severity_rank = {s: i for i, s in enumerate(SEVERITIES)}
     plan.sort(
-        key=lambda a: (a.status in ("verified", "cancelled"), severity_rank[a.severity], a.due_date)
+        key=lambda a: (a.status in ("verified", "cancelled"), SEVERITY_RANK[a.severity], a.due_date)
     )
     metrics = plans_service.metrics(actions, today)
 
@@ -190,72 +151,78 @@ def build_report(session: Session, network: Network, now: datetime) -> ReportDat
         fees_owed_usd=money.reported_usd,
         fees_estimated_usd=money.estimated_usd,
         fees_owed_local={k: round(v, 2) for k, v in money.reported_local.items()},
-        actions_total=int(metrics["total"]),  # type: ignore[call-overload]
-        actions_overdue=int(metrics["overdue"]),  # type: ignore[call-overload]
-        actions_verified=int(metrics["by_status"]["verified"]),  # type: ignore[index]
+        actions_total=metrics["total"],
+        actions_overdue=metrics["overdue"],
+        actions_verified=metrics["by_status"]["verified"],
     )
     gaps = analysis.visibility_gaps(graph)
-    gap_counts = Counter(g.code for g in gaps)
     return ReportData(
-        meta={
-            "company": _organisation_name(session, network),
-            "network": network.name,
-            "network_id": network.id,
-            "network_version": network.version,
-            "description": network.description,
-            "generated_at": now.isoformat(timespec="minutes"),
-            "date": now.date().isoformat(),
-            "fairpath_version": fairpath_version(),
-            "scope": f"{stats['nodes']} nodes and {stats['edges']} links: the buying company, "
+        meta=ReportMeta(
+            company=organisation_name(session, network.organisation_id),
+            network=network.name,
+            network_id=network.id or 0,
+            network_version=network.version,
+            description=network.description,
+            generated_at=now.isoformat(timespec="minutes"),
+            date=now.date().isoformat(),
+            fairpath_version=fairpath_version(),
+            scope=f"{stats['nodes']} nodes and {stats['edges']} links: the buying company, "
             f"{key.suppliers} suppliers, {key.recruiters} labour recruiters and "
             f"{key.worker_groups} worker groups, across {len(stats['countries'])} countries.",
-        },
+        ),
         key_figures=key,
         critical_chain=[scores.nodes[n].node.name for n in critical_chain]
         if critical_chain
         else None,
         headline=_headline(key, critical_chain is not None),
-        methodology={
-            "summary": METHOD_SUMMARY,
-            "questionnaires": questionnaires,
-            "profile": scores.profile.summary(),
-            "overrides": list(scores.reference_overrides),
-        },
+        methodology=Methodology(
+            summary=METHOD_SUMMARY,
+            questionnaires=questionnaires,
+            profile=scores.profile,
+            overrides=list(scores.reference_overrides),
+        ),
         sources=_sources(context),
-        network={
-            "tiers": stats["suppliers_by_effective_tier"],
-            "recruiters_by_role": stats["recruiters_by_role"],
-            "countries": stats["countries"],
-            "longest_path_hops": stats["longest_path_hops"],
-            "gap_counts": dict(gap_counts),
-        },
+        network=NetworkSummary(
+            tiers=stats["suppliers_by_effective_tier"],
+            recruiters_by_role=stats["recruiters_by_role"],
+            countries=stats["countries"],
+            longest_path_hops=stats["longest_path_hops"],
+            gap_counts=dict(Counter(g.code for g in gaps)),
+        ),
         corridors=corridor_rows(context),
         gaps=[
-            {
-                "code": g.code,
-                "title": analysis.GAP_CODES[g.code],
-                "node": graph.nodes[g.node]["name"] if g.node is not None else None,
-                "message": g.message,
-            }
+            GapRow(
+                code=g.code,
+                title=analysis.GAP_CODES[g.code],
+                node=graph.nodes[g.node]["name"] if g.node is not None else None,
+                message=g.message,
+            )
             for g in gaps
         ],
         findings=grouped,
         findings_total=open_counts,
         plan=plan,
         plan_metrics=metrics,
-        reimbursement=money_view.model_dump(mode="json"),
+        reimbursement=plan_views.reimbursement_read(money, context),
         scorecards=scorecards,
         top=dict(TOP),
     )
 
 
-def heatmaps(session: Session, network: Network, now: datetime) -> dict[str, Heatmap]:
-    context = scoring_context(session, network, now=now)
-    return {
-        "corridors": heatmap_data.corridor_heatmap(context),
-        "sectors": heatmap_data.sector_heatmap(context),
-        "principles": heatmap_data.principle_heatmap(context),
-    }
+def _open_findings(
+    session: Session, network: Network, context: ScoringContext
+) -> dict[Severity, list[FindingRead]]:
+    """Open findings by severity, most severe first, every severity present even when empty."""
+    rows = session.exec(
+        select(Finding).where(
+            Finding.network_id == network.id, Finding.status == FindingStatus.open
+        )
+    ).all()
+    grouped: dict[Severity, list[FindingRead]] = {s: [] for s in SEVERITIES}
+    for finding in sorted(rows, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
+        read = finding_read(finding, context)
+        grouped[read.severity].append(read)
+    return grouped
 
 
 def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:

@@ -13,18 +13,17 @@ import io
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from typing import Literal
 
-import reportlab
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(reportlab.__file__).with_name("fonts")
-FONT, FONT_BOLD = "Vera", "VeraBd"
+from audit.reports.fonts import FONT, FONT_BOLD, FONT_DIR, register_fonts
+
+Anchor = Literal["start", "middle", "end"]
 # ColorBrewer YlOrRd, 5 classes, light to dark: low ... critical.
 SCALE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 EMPTY = "#f2f2f2"
@@ -32,20 +31,8 @@ INK = "#1a1a1a"
 GRID = "#ffffff"
 
 
-@cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "VeraBd.ttf")))
-    pdfmetrics.registerFont(TTFont("VeraIt", str(FONT_DIR / "VeraIt.ttf")))
-    pdfmetrics.registerFont(TTFont("VeraBI", str(FONT_DIR / "VeraBI.ttf")))
-    # So that <b> and <i> inside report paragraphs pick the matching Vera faces.
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic="VeraIt", boldItalic="VeraBI"
-    )
-
-
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    _register_fonts()
+    register_fonts()
     return pdfmetrics.stringWidth(text, FONT_BOLD if bold else FONT, size)
 
 
@@ -109,7 +96,7 @@ class Text:
     size: float
     colour: str = INK
     bold: bool = False
-    anchor: str = "start"  # start | middle | end
+    anchor: Anchor = "start"
     angle: float = 0.0  # degrees, counter-clockwise (column labels)
 
 
@@ -262,7 +249,7 @@ def _legend(out: Layout, heatmap: Heatmap, x: float, y: float) -> None:
 
 def drawing(heatmap: Heatmap) -> Drawing:
     """A ReportLab drawing (vector): saved as SVG, or placed straight into the PDF."""
-    _register_fonts()
+    register_fonts()
     plan = layout(heatmap)
     canvas = Drawing(plan.width, plan.height)
 
@@ -270,17 +257,13 @@ def drawing(heatmap: Heatmap) -> Drawing:
         return plan.height - y
 
     for box in plan.boxes:
-        canvas.add(
-            Rect(
-                box.x,
-                flip(box.y + box.height),
-                box.width,
-                box.height,
-                fillColor=None if box.fill == "none" else HexColor(box.fill),
-                strokeColor=HexColor(box.stroke) if box.stroke else None,
-                strokeWidth=box.stroke_width,
-            )
-        )
+        # Styled after construction: types-reportlab types Rect's **kw without Unpack, so the
+        # keyword form does not type-check; ReportLab applies both forms the same way.
+        rect = Rect(box.x, flip(box.y + box.height), box.width, box.height)
+        rect.fillColor = None if box.fill == "none" else HexColor(box.fill)
+        rect.strokeColor = HexColor(box.stroke) if box.stroke else None
+        rect.strokeWidth = box.stroke_width
+        canvas.add(rect)
     for text in plan.texts:
         string = String(
             0 if text.angle else text.x,
@@ -292,8 +275,6 @@ def drawing(heatmap: Heatmap) -> Drawing:
             textAnchor=text.anchor,
         )
         if text.angle:
-            from reportlab.graphics.shapes import Group
-
             group = Group(string)
             radians = math.radians(text.angle)
             cos, sin = math.cos(radians), math.sin(radians)
@@ -372,7 +353,7 @@ def _rotated_text(
     image: Image.Image, text: Text, font: ImageFont.FreeTypeFont, scale: float
 ) -> None:
     left, top, right, bottom = font.getbbox(text.text)
-    width, height = right - left + 4, bottom - top + 4
+    width, height = int(right - left) + 4, int(bottom - top) + 4  # whole pixels
     tile = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     ImageDraw.Draw(tile).text((2 - left, 2 - top), text.text, fill=text.colour, font=font)
     rotated = tile.rotate(text.angle, expand=True, resample=Image.Resampling.BICUBIC)

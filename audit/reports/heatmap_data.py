@@ -122,17 +122,24 @@ def principle_heatmap(context: ScoringContext, limit: int = 40) -> Heatmap:
     """Assessed suppliers and recruiters x principles; colour = 100 - principle score."""
     scores = context.scores
     known = principles()
-    assessed = [s for s in scores.nodes.values() if s.compliance and s.compliance.principles]
-    assessed.sort(key=lambda s: (-len(s.red_flags), s.compliance.score or 0, s.node.name))  # type: ignore[union-attr]
+    # Each node paired with its compliance, so the type checker knows it is there.
+    assessed = [
+        (s, s.compliance)
+        for s in scores.nodes.values()
+        if s.compliance is not None and s.compliance.principles
+    ]
+    assessed.sort(key=lambda pair: (-len(pair[0].red_flags), pair[1].score or 0, pair[0].node.name))
     chosen = assessed[:limit]
-    tags = [t for t in known if any(t in s.compliance.principles for s in chosen)]  # type: ignore[union-attr]
-    flagged_tags = {(s.node.id, tag) for s in chosen for f in s.red_flags for tag in f.evidences}
+    tags = [t for t in known if any(t in c.principles for _s, c in chosen)]
+    flagged_tags = {
+        (s.node.id, tag) for s, _c in chosen for f in s.red_flags for tag in f.evidences
+    }
     cells = []
     # Principles down the page, nodes across: a portrait page fits 30 principles far better
     # than 30 columns of long principle names.
-    for column, score in enumerate(chosen):
+    for column, (score, compliance) in enumerate(chosen):
         for row, tag in enumerate(tags):
-            value = score.compliance.principles.get(tag)  # type: ignore[union-attr]
+            value = compliance.principles.get(tag)
             cells.append(
                 Cell(
                     row=row,
@@ -148,10 +155,19 @@ def principle_heatmap(context: ScoringContext, limit: int = 40) -> Heatmap:
     return Heatmap(
         title="Principles and indicators by node",
         rows=[known[t].label if t in known else t for t in tags],
-        columns=[s.node.name for s in chosen],
+        columns=[s.node.name for s, _c in chosen],
         cells=cells,
         row_title="IRIS principle / ILO indicator / EPP",
         column_title="Assessed node",
         legend_title="Shortfall (100 - score)",
         note=note,
     )
+
+
+def heatmaps(context: ScoringContext) -> dict[str, Heatmap]:
+    """The report's three heatmaps, in the order the report shows them, from one context."""
+    return {
+        "corridors": corridor_heatmap(context),
+        "sectors": sector_heatmap(context),
+        "principles": principle_heatmap(context),
+    }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from audit.reports.data import ReportData
 from audit.reports.heatmap import Heatmap, to_svg
+from audit.reports.schemas import ReportData
 from templates import environment
 
 

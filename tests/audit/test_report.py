@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, get_args
 
 import pytest
+from pydantic import BaseModel
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from typing_extensions import get_type_hints, is_typeddict
 
 from api.cli import main as cli
 from api.cli.demo_seed import load_example
-from audit.reports.data import build_report, heatmaps
+from audit.reports.data import build_report, build_report_with_figures
 from audit.reports.heatmap import Cell, Heatmap, to_png, to_svg
 from audit.reports.heatmap_data import corridor_heatmap
 from audit.reports.pdf import render_pdf
-from audit.scores.service import scoring_context
+from audit.reports.schemas import ReportData
+from audit.scores import service as scores_service
+from audit.scores.service import ScoringContext, scoring_context
 from questionnaires.service import Actor
+from supplychain.models import Network
 from tests.builders import World, network_with, node
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -36,13 +44,17 @@ def seafood(engine: Engine) -> int:
         return loaded.network.id or 0
 
 
+def _network(session: Session, network_id: int) -> Network:
+    network = session.get(Network, network_id)
+    assert network is not None
+    return network
+
+
 def test_report_data_has_the_expected_counts_findings_and_reimbursement(
     engine: Engine, seafood: int
 ) -> None:
     with Session(engine) as session:
-        from supplychain.models import Network
-
-        report = build_report(session, session.get(Network, seafood), NOW)  # type: ignore[arg-type]
+        report = build_report(session, _network(session, seafood), NOW)
     key = report.key_figures
     assert (key.suppliers, key.recruiters, key.worker_groups, key.corridors) == (13, 25, 3, 4)
     assert (key.assessments_accepted, key.assessments_submitted) == (4, 1)
@@ -55,7 +67,7 @@ def test_report_data_has_the_expected_counts_findings_and_reimbursement(
     assert key.fees_owed_local == {"MMK": 225000000.0}
     assert key.exposure_band == "critical"
     assert report.critical_chain == ["Mahachai Ocean Foods Co., Ltd.", "Tidewell Foods Ltd"]
-    assert report.methodology["questionnaires"] == ["recruiter-saq v1", "supplier-saq v1"]
+    assert report.methodology.questionnaires == ["recruiter-saq v1", "supplier-saq v1"]
     assert key.actions_total == len(report.plan) > 0
     assert {c.origin for c in report.corridors} == {"MM", "KH", "LA", None}
     assert any("TIP" in s.data for s in report.sources)
@@ -64,11 +76,8 @@ def test_report_data_has_the_expected_counts_findings_and_reimbursement(
 
 def test_pdf_renders_with_contents_page_numbers_and_text(engine: Engine, seafood: int) -> None:
     with Session(engine) as session:
-        from supplychain.models import Network
-
-        network = session.get(Network, seafood)
-        assert network is not None
-        pdf = render_pdf(build_report(session, network, NOW), heatmaps(session, network, NOW))
+        bundle = build_report_with_figures(session, _network(session, seafood), NOW)
+        pdf = render_pdf(bundle.report, bundle.figures)
     reader = PdfReader(io.BytesIO(pdf))
     assert 10 <= len(reader.pages) <= 30
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -89,6 +98,79 @@ def test_pdf_renders_with_contents_page_numbers_and_text(engine: Engine, seafood
     contents = reader.pages[1].extract_text()
     assert "Executive summary" in contents and "Findings" in contents
     assert reader.metadata is not None and "Thai seafood" in (reader.metadata.title or "")
+
+
+def test_a_pdf_report_scores_the_network_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report data and the heatmaps share one scoring context per request."""
+    network = network_with(
+        world.analyst_a,
+        [node("CO", "company", "Brand", "GB"), node("S1", "supplier", "Factory", "TH")],
+        [{"source": "S1", "target": "CO", "kind": "supplies"}],
+    )
+    original = scores_service.scoring_context
+    calls: list[int | None] = []
+
+    def counted(
+        session: Session, network: Network, *, now: datetime | None = None
+    ) -> ScoringContext:
+        calls.append(network.id)
+        return original(session, network, now=now)
+
+    # Every module that imported the function by name gets the counting one.
+    for module in list(sys.modules.values()):
+        if getattr(module, "scoring_context", None) is original:
+            monkeypatch.setattr(module, "scoring_context", counted)
+    response = world.analyst_a.get(f"/api/v1/networks/{network['id']}/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert calls == [network["id"]]
+
+
+def _walk(annotation: object) -> Iterator[object]:
+    yield annotation
+    for argument in get_args(annotation):
+        yield from _walk(argument)
+
+
+def _any_fields(model: type, seen: set[type]) -> list[str]:
+    """``Model.field`` for every field typed with Any, in the model and every model it holds."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        hints = {name: field.annotation for name, field in model.model_fields.items()}
+    else:
+        hints = get_type_hints(model)  # a TypedDict
+    found = []
+    for name, annotation in hints.items():
+        for part in _walk(annotation):
+            if part is Any:
+                found.append(f"{model.__name__}.{name}")
+            elif (
+                isinstance(part, type)
+                and part not in seen
+                and (is_typeddict(part) or issubclass(part, BaseModel))
+            ):
+                seen.add(part)
+                found += _any_fields(part, seen)
+    return found
+
+
+# Free-form by design in the schemas of other domains (answers, evidence), not in the report's.
+ANY_OWNED_ELSEWHERE = {
+    "AnswerRead.answer",
+    "ExplanationRead.profile",
+    "FindingRead.evidence",
+    "RedFlagRead.answer",
+}
+
+
+def test_report_data_is_typed_all_the_way_down() -> None:
+    seen: set[type] = set()
+    offenders = _any_fields(ReportData, seen)
+    assert set(offenders) <= ANY_OWNED_ELSEWHERE, offenders
+    # The walk reached the models that replaced the report's former dict[str, Any] fields.
+    walked = {model.__name__ for model in seen}
+    assert {"ReportMeta", "Methodology", "NetworkSummary", "GapRow"} <= walked
+    assert {"PlanMetrics", "ActionCounts", "ReimbursementRead", "OwedLineRead"} <= walked
 
 
 def test_hostile_names_are_escaped_in_html_and_harmless_in_pdf(
@@ -131,9 +213,7 @@ def test_corridor_heatmap_svg_is_valid_xml_with_one_cell_per_corridor(
     engine: Engine, seafood: int
 ) -> None:
     with Session(engine) as session:
-        from supplychain.models import Network
-
-        context = scoring_context(session, session.get(Network, seafood), now=NOW)  # type: ignore[arg-type]
+        context = scoring_context(session, _network(session, seafood), now=NOW)
         figure = corridor_heatmap(context)
     svg = to_svg(figure)
     root = ET.fromstring(svg)

@@ -7,7 +7,7 @@ from typing import Any
 
 import networkx as nx
 
-from api.cli.demo_seed import complete_answers
+from questionnaires.answers import complete_answers
 from questionnaires.definition import Questionnaire
 from scoring.facts import AssessmentFacts
 from scoring.reference import CorridorCost, CountryFigures, ReferenceData

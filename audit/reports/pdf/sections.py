@@ -1,0 +1,420 @@
+"""The sections of the PDF report, one function each, in reading order; each returns its
+flowables, so a section can be changed (or tested) without walking through the others.
+
+A numbered section opens on a new page with an ``h1`` heading; the parts within it (corridors,
+gaps, sources, reimbursement) use ``h2``. Both kinds of heading feed the table of contents.
+Tables show the top rows (``ReportData.top``); the JSON report has the full lists.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from audit.reports.fonts import FONT, FONT_BOLD
+from audit.reports.heatmap import Heatmap, drawing
+from audit.reports.pdf.document import CONTENT_WIDTH, PAGE_HEIGHT, RULE, Styles
+from audit.reports.pdf.tables import num, para, table
+from audit.reports.schemas import ReportData
+
+HEATMAP_CAPTIONS = {
+    "corridors": "Corridor heatmap",
+    "sectors": "Corridors by employer's sector",
+    "principles": "Principle heatmap",
+}
+
+
+def _more(count: int, what: str, where: str, styles: Styles) -> list[Flowable]:
+    """The note under a table cut to its top rows, when rows were left out."""
+    return [para(f"{count} more {what} {where}.", styles.muted)] if count > 0 else []
+
+
+def cover(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Title page: the network, the company, the version and scope; then the body pages."""
+    meta = report.meta
+    rows = [
+        ["", ""],
+        ["Company", meta.company],
+        ["Network", f"#{meta.network_id} (version {meta.network_version})"],
+        ["Date", meta.date],
+        ["Scope", meta.scope],
+        ["Prepared with", f"Fairpath {meta.fairpath_version}"],
+    ]
+    details = table(rows, [0.22, 0.78], styles)
+    details.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.white),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ]
+        )
+    )
+    return [
+        Spacer(1, 40 * mm),
+        para("Recruitment due diligence report", styles.subtitle),
+        Spacer(1, 3 * mm),
+        para(meta.network, styles.title),
+        Spacer(1, 10 * mm),
+        details,
+        NextPageTemplate("body"),
+        PageBreak(),
+    ]
+
+
+def contents(styles: Styles) -> list[Flowable]:
+    """The table of contents, filled in by ``ReportDocument`` on the second build pass."""
+    toc = TableOfContents()
+    toc.levelStyles = [
+        ParagraphStyle("toc1", fontName=FONT_BOLD, fontSize=10, leading=16, leftIndent=0),
+        ParagraphStyle("toc2", fontName=FONT, fontSize=9, leading=13, leftIndent=12),
+    ]
+    return [Paragraph("Contents", styles.h1), toc, PageBreak()]
+
+
+def headline(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 1 opens with the headline sentences, one bullet each."""
+    return [
+        Paragraph("1. Executive summary", styles.h1),
+        *(para(f"• {line}", styles.body) for line in report.headline),
+    ]
+
+
+def critical_chain(report: ReportData, styles: Styles) -> list[Flowable]:
+    """The chain through which a critical red flag reaches the company, if there is one."""
+    if not report.critical_chain:
+        return []
+    chain = escape(" > ".join(report.critical_chain))
+    return [Paragraph(f"<b>Critical chain:</b> {chain}", styles.alert)]
+
+
+def key_figures(report: ReportData, styles: Styles) -> list[Flowable]:
+    key = report.key_figures
+    rows = [
+        ["Key figure", "Value", "Key figure", "Value"],
+        [
+            "Overall exposure",
+            f"{num(key.exposure)} ({key.exposure_band or 'n/a'})",
+            "Critical findings",
+            str(key.critical_findings),
+        ],
+        ["Suppliers", str(key.suppliers), "Recruiters", str(key.recruiters)],
+        [
+            "Recruitment corridors",
+            str(key.corridors),
+            "Workers recruited",
+            num(key.recruited_workers),
+        ],
+        [
+            "Assessments accepted",
+            str(key.assessments_accepted),
+            "Awaiting review",
+            str(key.assessments_submitted),
+        ],
+        [
+            "Fees owed to workers (reported)",
+            f"USD {num(key.fees_owed_usd)}",
+            "Estimated where unassessed",
+            f"USD {num(key.fees_estimated_usd)}",
+        ],
+        [
+            "Remediation actions",
+            str(key.actions_total),
+            "Overdue / verified",
+            f"{key.actions_overdue} / {key.actions_verified}",
+        ],
+    ]
+    return [Spacer(1, 4 * mm), table(rows, [0.3, 0.2, 0.3, 0.2], styles, right=(1, 3))]
+
+
+def methodology(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 2: the method, the questionnaires answered and every weight of the profile."""
+    method = report.methodology
+    profile = method.profile
+    weights: list[list[object]] = [
+        ["Weight", "Value", "Weight", "Value"],
+        ["Country", profile.country_weight, "Compliance in node risk", profile.compliance_weight],
+        ["Sector", profile.sector_weight, "Decay per hop", profile.decay],
+        [
+            "Corridor costs",
+            profile.corridor_weight,
+            "Assessment maximum age (days)",
+            profile.assessment_max_age_days,
+        ],
+        [
+            "Recruiter role",
+            profile.role_weight,
+            "Bands (medium / high)",
+            f"{profile.band_medium} / {profile.band_high}",
+        ],
+        ["Data gaps", profile.data_gap_weight, "Red-flag risk floor", profile.red_flag_floor],
+    ]
+    story: list[Flowable] = [
+        PageBreak(),
+        Paragraph("2. Scope and methodology", styles.h1),
+        para(method.summary, styles.body),
+        Paragraph("Questionnaires", styles.h2),
+        para(
+            ", ".join(method.questionnaires) or "No assessment has been answered yet.",
+            styles.body,
+        ),
+        Paragraph(f"Scoring profile {escape(profile.version)}", styles.h2),
+        table(weights, [0.3, 0.15, 0.4, 0.15], styles, right=(1, 3)),
+    ]
+    if method.overrides:
+        story.append(para("Organisation overrides: " + "; ".join(method.overrides), styles.body))
+    return story
+
+
+def sources(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Where the reference figures behind the inherent risks came from, and of which year."""
+    rows = [["Figure", "Source", "Year"]] + [[s.data, s.source, s.year] for s in report.sources]
+    return [Paragraph("Reference data used", styles.h2), table(rows, [0.25, 0.63, 0.12], styles)]
+
+
+def network(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 3 opens with suppliers by tier beside recruiters by role."""
+    tiers = sorted(report.network.tiers.items())
+    roles = sorted(report.network.recruiters_by_role.items())
+    rows: list[list[object]] = [["Suppliers by tier", "Count", "Recruiters by role", "Count"]]
+    for index in range(max(len(tiers), len(roles))):
+        tier: tuple[str, object] = tiers[index] if index < len(tiers) else ("", "")
+        role: tuple[str, object] = roles[index] if index < len(roles) else ("", "")
+        rows.append(
+            [f"Tier {tier[0]}" if tier[0] else "", tier[1], role[0].replace("_", " "), role[1]]
+        )
+    return [
+        PageBreak(),
+        Paragraph("3. The network", styles.h1),
+        table(rows, [0.3, 0.2, 0.3, 0.2], styles, right=(1, 3)),
+    ]
+
+
+def corridors(report: ReportData, styles: Styles) -> list[Flowable]:
+    """The riskiest recruitment corridors, with survey costs and the fees workers reported."""
+    rows: list[list[object]] = [
+        [
+            "Corridor",
+            "Workers",
+            "Recruiters",
+            "Band",
+            "Worst",
+            "Worker-weighted",
+            "Survey cost",
+            "Reported fee",
+        ]
+    ]
+    for c in report.top_rows("corridors", report.corridors):
+        survey = (
+            "; ".join(f"{f.value}{' (est.)' if f.estimate else ''}" for f in c.reference_costs[:1])
+            or "none"
+        )
+        rows.append(
+            [
+                f"{c.origin_name} > {c.destination_name}",
+                num(c.workers),
+                c.recruiters,
+                c.band or "",
+                num(c.worst_risk),
+                num(c.worker_weighted_risk),
+                survey,
+                f"USD {num(c.reported_median_usd)}" if c.reported_median_usd else "-",
+            ]
+        )
+    widths = [0.2, 0.08, 0.08, 0.09, 0.07, 0.1, 0.26, 0.12]
+    return [
+        Paragraph("Recruitment corridors", styles.h2),
+        table(rows, widths, styles, right=(1, 2, 4, 5, 7), band_column=3),
+        *_more(
+            len(report.corridors) - report.top["corridors"],
+            "corridors",
+            "in the JSON report",
+            styles,
+        ),
+    ]
+
+
+def gaps(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Visibility gaps: where the company cannot see into its recruitment chains yet."""
+    rows = [["Gap", "Node", "Detail"]] + [
+        [g.title, g.node or "", g.message] for g in report.top_rows("gaps", report.gaps)
+    ]
+    return [
+        Paragraph("Visibility gaps", styles.h2),
+        table(rows, [0.28, 0.27, 0.45], styles),
+        *_more(len(report.gaps) - report.top["gaps"], "gaps", "in the JSON report", styles),
+    ]
+
+
+def _scaled(figure: Heatmap, max_height: float) -> Drawing:
+    """The heatmap as a vector drawing, shrunk (never enlarged) to fit the text width."""
+    art = drawing(figure)
+    scale = min(1.0, CONTENT_WIDTH / art.width, max_height / art.height)
+    art.scale(scale, scale)
+    art.width, art.height = art.width * scale, art.height * scale
+    return art
+
+
+def heatmaps(figures: dict[str, Heatmap], styles: Styles) -> list[Flowable]:
+    """Section 4: each heatmap with its caption, kept together on one page."""
+    story: list[Flowable] = [PageBreak(), Paragraph("4. Heatmaps", styles.h1)]
+    for name, caption in HEATMAP_CAPTIONS.items():
+        art = _scaled(figures[name], PAGE_HEIGHT * 0.62)
+        story.append(CondPageBreak(art.height + 20 * mm))
+        story.append(KeepTogether([Paragraph(caption, styles.h2), art]))
+    return story
+
+
+def findings(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 5: open findings, most severe first, each with its evidence and chain."""
+    totals = ", ".join(f"{n} {s}" for s, n in report.findings_total.items())
+    story: list[Flowable] = [
+        PageBreak(),
+        Paragraph("5. Findings", styles.h1),
+        para(f"Open findings: {totals}.", styles.body),
+    ]
+    for severity, items in report.findings.items():
+        if not items:
+            continue
+        story.append(Paragraph(f"{severity.capitalize()} ({len(items)})", styles.h2))
+        rows = [["Finding", "Evidence", "Chain to the company"]]
+        for finding in report.top_rows("findings", items):
+            label = f"{finding.title}\n{finding.code}" + (
+                f" · {finding.principle_label}" if finding.principle_label else ""
+            )
+            rows.append([label, finding.detail, " > ".join(s.name for s in finding.chain)])
+        story.append(table(rows, [0.34, 0.36, 0.3], styles))
+        story += _more(
+            len(items) - report.top["findings"],
+            f"{severity} findings",
+            "in the JSON report",
+            styles,
+        )
+    return story
+
+
+def plan(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 6 opens with the remediation plan: progress, then the actions by urgency."""
+    metrics = report.plan_metrics
+    by_status = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in metrics["by_status"].items())
+    rows = [["Severity", "Action", "Owner", "Due", "Status"]]
+    for action in report.top_rows("actions", report.plan):
+        rows.append(
+            [
+                action.severity,
+                action.title,
+                action.owner_name,
+                action.due_date + (" (overdue)" if action.overdue else ""),
+                action.status.replace("_", " "),
+            ]
+        )
+    return [
+        PageBreak(),
+        Paragraph("6. Remediation plan and fee reimbursement", styles.h1),
+        para(
+            f"{metrics['total']} actions: {by_status}; {metrics['overdue']} overdue.", styles.body
+        ),
+        table(rows, [0.11, 0.41, 0.24, 0.12, 0.12], styles, band_column=0),
+        *_more(
+            len(report.plan) - report.top["actions"],
+            "actions",
+            "in the plan export (CSV/XLSX)",
+            styles,
+        ),
+    ]
+
+
+def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Recruitment fees owed back to workers (Employer Pays Principle), reported and estimated."""
+    money = report.reimbursement
+    local = ", ".join(f"{c} {num(v)}" for c, v in money.reported_local.items())
+    summary = (
+        f"Reported in assessments: USD {num(money.reported_usd)}"
+        + (f" ({local})" if local else "")
+        + ". Estimated from survey costs where "
+        f"nobody was assessed: USD {num(money.estimated_usd)} (estimate, not added)."
+    )
+    rows: list[list[object]] = [["Who", "Per worker", "Workers", "Owed (USD)", "Basis"]]
+    for line in money.lines[:15]:
+        per_worker = (
+            f"{line.currency} {num(line.per_worker_local)} = " if line.per_worker_local else ""
+        ) + f"USD {num(line.per_worker_usd)}"
+        basis = "; ".join(
+            [
+                line.usd_basis,
+                line.workers_basis,
+                *line.notes,
+                *(f"missing: {m}" for m in line.missing),
+            ]
+        )
+        who = line.node_name + (" (estimate)" if line.basis == "estimate" else "")
+        rows.append([who, per_worker, num(line.workers), num(line.owed_usd), basis])
+    return [
+        Paragraph("Recruitment fees owed to workers", styles.h2),
+        para(summary, styles.body),
+        table(rows, [0.22, 0.18, 0.09, 0.12, 0.39], styles, right=(2, 3)),
+    ]
+
+
+def scorecards(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Appendix: one row per supplier and recruiter, riskiest first."""
+    shown = report.top_rows("scorecards", report.scorecards)
+    cut = (
+        f"; the first {len(shown)} are shown, all are in the JSON report."
+        if len(shown) < len(report.scorecards)
+        else "."
+    )
+    rows: list[list[object]] = [
+        ["Node", "Band", "Risk", "Exposure", "Compliance", "Inherent", "Red flags"]
+    ]
+    for card in shown:
+        node = card.node
+        compliance = "not assessed"
+        if card.compliance and card.compliance.score is not None:
+            compliance = num(card.compliance.score) + (
+                " (prov.)" if card.compliance.provisional else ""
+            )
+        flags = (
+            ", ".join(
+                f.code.removeprefix("RF_").replace("_", " ").lower()
+                for f in card.compliance.red_flags
+            )
+            if card.compliance
+            else ""
+        )
+        rows.append(
+            [
+                f"{node.name}\n{node.kind.replace('_', ' ')}"
+                + (f", {node.role.replace('_', ' ')}" if node.role else "")
+                + f", {node.country}",
+                node.band,
+                num(node.risk),
+                num(node.exposure),
+                compliance,
+                num(card.inherent),
+                flags,
+            ]
+        )
+    widths = [0.3, 0.09, 0.07, 0.09, 0.12, 0.09, 0.24]
+    return [
+        PageBreak(),
+        Paragraph("Appendix: node scorecards", styles.h1),
+        para(
+            f"{len(report.scorecards)} suppliers and recruiters, riskiest first{cut}", styles.muted
+        ),
+        table(rows, widths, styles, right=(2, 3, 5), band_column=1),
+    ]

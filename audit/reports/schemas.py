@@ -1,0 +1,115 @@
+"""What an audit report says, as typed models: the JSON body of ``report.json`` and the one input
+of the HTML and PDF renderers, so a field renamed here is caught by the type checker in both.
+
+Field names are the JSON keys clients read; they stay as they are when the layout changes.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from audit.findings.schemas import FindingRead
+from audit.remediation.schemas import ActionRead, ReimbursementRead
+from audit.remediation.service import PlanMetrics
+from audit.scores.schemas import CorridorRiskRead, ExplanationRead
+from core.severity import Severity
+from scoring.profile import ScoringProfile
+
+Row = TypeVar("Row")
+
+
+class ReportMeta(BaseModel):
+    """The cover: whose network, which version of it, when and with which Fairpath."""
+
+    company: str
+    network: str
+    network_id: int
+    network_version: int
+    description: str
+    generated_at: str
+    date: str
+    fairpath_version: str
+    scope: str
+
+
+class KeyFigures(BaseModel):
+    exposure: float | None
+    exposure_band: str | None
+    suppliers: int
+    recruiters: int
+    recruiters_by_role: dict[str, int]
+    worker_groups: int
+    corridors: int
+    workers: int
+    migrant_workers: int
+    recruited_workers: int
+    assessments_accepted: int
+    assessments_submitted: int
+    assessments_open: int
+    findings_open: dict[Severity, int]
+    critical_findings: int
+    fees_owed_usd: float
+    fees_estimated_usd: float
+    fees_owed_local: dict[str, float]
+    actions_total: int
+    actions_overdue: int
+    actions_verified: int
+
+
+class Methodology(BaseModel):
+    """How the numbers were made: the method, the questionnaires answered, the exact weights."""
+
+    summary: str
+    questionnaires: list[str]
+    profile: ScoringProfile
+    overrides: list[str]
+
+
+class SourceRow(BaseModel):
+    data: str
+    source: str
+    year: str
+
+
+class NetworkSummary(BaseModel):
+    """The shape of the network: tiers, recruiter roles, countries, depth and blind spots."""
+
+    tiers: dict[str, int]
+    recruiters_by_role: dict[str, int]
+    countries: list[str]
+    longest_path_hops: int
+    gap_counts: dict[str, int]
+
+
+class GapRow(BaseModel):
+    """One visibility gap, with the node named (not numbered) for readers of the report."""
+
+    code: str
+    title: str
+    node: str | None
+    message: str
+
+
+class ReportData(BaseModel):
+    meta: ReportMeta
+    key_figures: KeyFigures
+    critical_chain: list[str] | None
+    headline: list[str]
+    methodology: Methodology
+    sources: list[SourceRow]
+    network: NetworkSummary
+    corridors: list[CorridorRiskRead]
+    gaps: list[GapRow]
+    findings: dict[Severity, list[FindingRead]]
+    findings_total: dict[Severity, int]
+    plan: list[ActionRead]
+    plan_metrics: PlanMetrics
+    reimbursement: ReimbursementRead
+    scorecards: list[ExplanationRead]
+    top: dict[str, int]
+
+    def top_rows(self, name: str, rows: list[Row]) -> list[Row]:
+        """The rows a PDF or HTML table shows; the JSON always carries all of them."""
+        return rows[: self.top[name]]
