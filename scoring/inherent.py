@@ -14,7 +14,7 @@ from statistics import mean
 
 from scoring.facts import AssessmentFacts, NodeFacts
 from scoring.profile import ScoringProfile
-from scoring.reference import CorridorCost, ReferenceData
+from scoring.reference import LISTED, NOT_COVERED, CorridorCost, ReferenceData
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Figure:
     source: str
     year: int | None = None
     estimate: bool = False
+    quality: str = ""  # primary | mirror | secondary: how directly the source was read
+    level: str = ""  # for costs: corridor survey | origin average | ...
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Component:
     weight: float
     reason: str
     figures: tuple[Figure, ...] = field(default=())
+    applicable: bool = True  # False: the component does not apply to this kind of node
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,17 @@ class InherentResult:
 
     @property
     def unknown(self) -> list[str]:
-        return [c.name for c in self.components if c.risk is None]
+        """Components that apply to the node but have no data: a gap, not a zero."""
+        return [c.name for c in self.components if c.applicable and c.risk is None]
+
+    @property
+    def known(self) -> list[str]:
+        return [c.name for c in self.components if c.applicable and c.risk is not None]
+
+    @property
+    def coverage(self) -> str:
+        applicable = len(self.known) + len(self.unknown)
+        return f"{len(self.known)} of {applicable} components known"
 
 
 def _clamp(value: float) -> float:
@@ -72,6 +85,7 @@ def country_component(
                     figures.tip_tier,
                     figures.tip_source,
                     figures.tip_year,
+                    quality=figures.tip_quality,
                 )
             )
         if figures.gsi_prevalence is not None:
@@ -82,6 +96,7 @@ def country_component(
                     f"{figures.gsi_prevalence:g}",
                     figures.gsi_source,
                     figures.gsi_year,
+                    quality=figures.gsi_quality,
                 )
             )
         if figures.gsi_vulnerability is not None:
@@ -92,6 +107,7 @@ def country_component(
                     f"{figures.gsi_vulnerability:g}",
                     figures.gsi_source,
                     figures.gsi_year,
+                    quality=figures.gsi_quality,
                 )
             )
         if not parts:
@@ -117,10 +133,22 @@ def country_component(
 def sector_component(
     node: NodeFacts, reference: ReferenceData, profile: ScoringProfile
 ) -> Component:
-    if not node.sector or node.kind in ("recruiter", "worker_group"):
-        return Component("sector", None, profile.sector_weight, "no sector given")
+    if node.kind in ("recruiter", "worker_group", "company"):
+        return Component(
+            "sector", None, profile.sector_weight, "not an employer site", applicable=False
+        )
+    if not node.sector:
+        return Component("sector", None, profile.sector_weight, "unknown: no sector given")
+    coverage = reference.goods_coverage(node.country, node.sector)
+    if coverage == NOT_COVERED:
+        why = (
+            f"the US DoL list does not report on {node.country}"
+            if reference.covers_sector(node.sector)
+            else f"the US DoL list names goods, not {node.sector.replace('_', ' ')} work"
+        )
+        return Component("sector", None, profile.sector_weight, f"unknown: {why}")
     goods = reference.goods_for(node.country, node.sector)
-    if not goods:
+    if coverage != LISTED:
         return Component(
             "sector",
             profile.sector_unlisted_risk,
@@ -138,7 +166,8 @@ def sector_component(
                 if on
             ),
             g.source_title,
-            g.list_year,
+            g.edition or g.list_year,
+            quality=g.source_quality,
         )
         for g in goods
     )
@@ -165,6 +194,8 @@ def cost_risk(
                 cost.source_title,
                 cost.survey_year,
                 cost.is_estimate,
+                cost.source_quality,
+                cost.level,
             ),
         )
     if cost.cost_usd is not None:
@@ -176,6 +207,8 @@ def cost_risk(
                 cost.source_title,
                 cost.survey_year,
                 cost.is_estimate,
+                cost.source_quality,
+                cost.level,
             ),
         )
     if cost.local_amount is not None and cost.local_currency:
@@ -188,31 +221,66 @@ def cost_risk(
             Figure(
                 label,
                 f"{cost.local_currency} {cost.local_amount:,.0f} = USD {usd:,.0f} at "
-                f"{rate.units_per_usd:g} per USD ({rate.year} {rate.basis})",
+                f"{rate.units_per_usd:g} per USD ({rate_year_note(rate.year, cost.survey_year)}"
+                f" {rate.basis})",
                 cost.source_title,
                 cost.survey_year,
                 cost.is_estimate,
+                cost.source_quality,
+                cost.level,
             ),
         )
     return None
 
 
+def rate_year_note(rate_year: int, wanted: int | None) -> str:
+    """The rate's year, and the year it stands in for when no rate of that year is shipped."""
+    if wanted is None or wanted == rate_year:
+        return str(rate_year)
+    return f"{rate_year}, nearest to {wanted}"
+
+
+def corridor_figures(
+    origin: str, destination: str, reference: ReferenceData, profile: ScoringProfile
+) -> list[tuple[float, Figure]]:
+    """Survey figures for the corridor; failing those, estimates for it; failing those, the
+    origin's figures pooled over all destinations (e.g. its SDG 10.7.1 value). Each figure
+    names its level, so a fallback is never taken for a corridor survey."""
+    for costs in (reference.costs(origin, destination), reference.origin_costs(origin)):
+        scored = [
+            pair for cost in costs if (pair := cost_risk(cost, reference, profile)) is not None
+        ]
+        surveys = [pair for pair in scored if not pair[1].estimate]
+        if surveys or scored:
+            return surveys or scored
+    return []
+
+
 def corridor_component(
-    corridors: list[tuple[str, str]], reference: ReferenceData, profile: ScoringProfile
+    corridors: list[tuple[str, str]],
+    reference: ReferenceData,
+    profile: ScoringProfile,
+    *,
+    recruits: bool = True,
 ) -> Component:
-    """The costliest corridor the node recruits on, judged on survey figures where any exist."""
+    """The costliest corridor the node recruits on, judged on survey figures where any exist.
+    Only those who recruit carry corridor cost themselves (``recruits``)."""
+    if not recruits:
+        return Component(
+            "corridor",
+            None,
+            profile.corridor_weight,
+            "does not recruit (its recruiters' corridors reach it through propagation)",
+            applicable=False,
+        )
     if not corridors:
-        return Component("corridor", None, profile.corridor_weight, "not on a recruitment corridor")
+        return Component(
+            "corridor", None, profile.corridor_weight, "unknown: no recruitment corridor mapped"
+        )
     best: tuple[float, str, list[Figure]] | None = None
     without: list[str] = []
     for origin, destination in dict.fromkeys(corridors):
-        scored = [
-            pair
-            for cost in reference.costs(origin, destination)
-            if (pair := cost_risk(cost, reference, profile)) is not None
-        ]
-        surveys = [pair for pair in scored if not pair[1].estimate]
-        chosen = surveys or scored
+        chosen = corridor_figures(origin, destination, reference, profile)
         if not chosen:
             without.append(f"{origin}->{destination}")
             continue
@@ -225,15 +293,18 @@ def corridor_component(
         )
     risk, corridor, figures = best
     estimate = all(f.estimate for f in figures)
+    levels = sorted({f.level for f in figures})
     reason = f"{corridor}: mean of {len(figures)} figure(s)" + (
         " (estimates, no survey figure)" if estimate else ""
     )
+    if levels != ["corridor survey"]:
+        reason += f" ({', '.join(levels)}: no survey of this corridor)"
     return Component("corridor", risk, profile.corridor_weight, reason, tuple(figures))
 
 
 def role_component(node: NodeFacts, licensed: bool | None, profile: ScoringProfile) -> Component:
     if node.kind != "recruiter":
-        return Component("role", None, profile.role_weight, "not a recruiter")
+        return Component("role", None, profile.role_weight, "not a recruiter", applicable=False)
     base = profile.role_risk.get(node.role or "", max(profile.role_risk.values()))
     reason = f"{(node.role or 'unknown role').replace('_', ' ')}"
     if licensed is False:
@@ -249,7 +320,9 @@ def data_gap_component(
     now: datetime,
 ) -> Component:
     if node.kind in ("company", "worker_group"):
-        return Component("data_gap", None, profile.data_gap_weight, "not assessed by design")
+        return Component(
+            "data_gap", None, profile.data_gap_weight, "not assessed by design", applicable=False
+        )
     if assessment is None:
         return Component(
             "data_gap",

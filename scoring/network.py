@@ -164,7 +164,7 @@ class _Memo:
     def __init__(self, reference: ReferenceData, profile: ScoringProfile) -> None:
         self.reference, self.profile = reference, profile
         self.country: dict[tuple[str, ...], parts.Component] = {}
-        self.corridor: dict[tuple[tuple[str, str], ...], parts.Component] = {}
+        self.corridor: dict[tuple[tuple[tuple[str, str], ...], bool], parts.Component] = {}
         self.sector: dict[tuple[str, str | None, str], parts.Component] = {}
         self.role: dict[tuple[str, str | None, bool | None], parts.Component] = {}
         self.gap: dict[tuple[Any, ...], parts.Component] = {}
@@ -177,12 +177,15 @@ class _Memo:
             )
         return self.country[countries]
 
-    def corridor_of(self, corridors: tuple[tuple[str, str], ...]) -> parts.Component:
-        if corridors not in self.corridor:
-            self.corridor[corridors] = parts.corridor_component(
-                list(corridors), self.reference, self.profile
+    def corridor_of(
+        self, corridors: tuple[tuple[str, str], ...], recruits: bool
+    ) -> parts.Component:
+        key = (corridors, recruits)
+        if key not in self.corridor:
+            self.corridor[key] = parts.corridor_component(
+                list(corridors), self.reference, self.profile, recruits=recruits
             )
-        return self.corridor[corridors]
+        return self.corridor[key]
 
     def sector_of(self, node: NodeFacts) -> parts.Component:
         key = (node.country, node.sector, node.kind)
@@ -236,7 +239,7 @@ def score_node(
     components = [
         memo.country_of((node.country, *origins)),
         memo.sector_of(node),
-        memo.corridor_of(own),
+        memo.corridor_of(own, node.kind in RECRUITING),
         memo.role_of(node, licensed),
         memo.gap_of(node, assessment, now),
     ]

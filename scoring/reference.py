@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -42,6 +42,8 @@ class CountryFigures:
     gsi_source: str
     note: str = ""
     origin: str = SHIPPED
+    tip_quality: str = ""  # primary | secondary: was the TIP Report itself read?
+    gsi_quality: str = ""  # primary | mirror | secondary
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,16 @@ class CorridorCost:
     source_url: str
     note: str
     origin_of_row: str = SHIPPED
+    source_quality: str = ""
+
+    @property
+    def level(self) -> str:
+        """How specific the figure is: one corridor, or all destinations of an origin."""
+        if self.origin and self.destination:
+            return "corridor survey"
+        if self.origin:
+            return "origin average"
+        return "destination average" if self.destination else "regional range"
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,9 @@ class ListedGood:
     list_year: int | None
     source_title: str
     source_url: str
+    edition: int | None = None  # the list edition this row was read from
+    status_2024: str = ""
+    source_quality: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,13 @@ class FxRate:
     basis: str
     source_title: str
     source_url: str
+    source_quality: str = ""
+
+
+# Goods-list coverage of a node's sector in its country, for sector risk.
+LISTED = "listed"  # goods of this sector and country are on the list
+UNLISTED = "unlisted"  # the list covers this sector and country, and lists nothing
+NOT_COVERED = "not covered"  # the list says nothing either way: unknown, not low
 
 
 @dataclass(frozen=True)
@@ -97,21 +119,55 @@ class ReferenceData:
         return self.countries.get((iso2 or "").upper())
 
     def costs(self, origin: str, destination: str) -> list[CorridorCost]:
+        """Figures for exactly this corridor."""
         return [
             c for c in self.corridor_costs if c.origin == origin and c.destination == destination
         ]
 
+    def origin_costs(self, origin: str) -> list[CorridorCost]:
+        """Figures for an origin pooled over all destinations (e.g. a national SDG 10.7.1
+        value): the fallback when a corridor has no survey of its own."""
+        return [c for c in self.corridor_costs if c.origin == origin and c.destination is None]
+
     def goods_for(self, iso2: str, sector: str | None) -> list[ListedGood]:
         if not sector:
             return []
-        wanted = _GOODS_SECTOR.get(sector, sector)
-        return [g for g in self.goods if g.iso2 == iso2 and g.sector == wanted]
+        return list(self._goods_index.get((iso2, _GOODS_SECTOR.get(sector, "")), ()))
+
+    def goods_coverage(self, iso2: str, sector: str | None) -> str:
+        """Whether the goods list can speak for this sector and country at all. Absence from
+        the list means little where the list never looks: services such as construction work,
+        domestic work or hospitality, and countries it does not report on."""
+        wanted = _GOODS_SECTOR.get(sector or "")
+        if wanted is None or iso2 not in self.goods_countries:
+            return NOT_COVERED
+        return LISTED if self.goods_for(iso2, sector) else UNLISTED
+
+    @staticmethod
+    def covers_sector(sector: str | None) -> bool:
+        return (sector or "") in _GOODS_SECTOR
+
+    @cached_property
+    def goods_countries(self) -> frozenset[str]:
+        """The countries the list reports on (it names at least one good for each)."""
+        return frozenset(g.iso2 for g in self.goods)
+
+    @cached_property
+    def _goods_index(self) -> dict[tuple[str, str], tuple[ListedGood, ...]]:
+        index: dict[tuple[str, str], list[ListedGood]] = defaultdict(list)
+        for good in self.goods:
+            index[(good.iso2, good.sector)].append(good)
+        return {key: tuple(rows) for key, rows in index.items()}
 
     def rate(self, currency: str, year: int | None = None) -> FxRate | None:
-        """The rate for that year, else the newest one (the caller shows which was used)."""
+        """The rate for that year, else the nearest year's (later on a tie), else None. The
+        caller shows the rate's own year, so a fallback is never silent."""
         rates = self.fx.get(currency.upper(), ())
-        exact = [r for r in rates if year is not None and r.year == year]
-        return exact[0] if exact else (rates[0] if rates else None)
+        if not rates:
+            return None
+        if year is None:
+            return rates[0]
+        return min(rates, key=lambda r: (abs(r.year - year), -r.year))
 
     def to_usd(
         self, amount: float, currency: str, year: int | None = None
@@ -137,7 +193,9 @@ class ReferenceData:
         return replace(self, countries=countries, overrides=tuple(notes))
 
 
-# Node sectors (supplychain vocabulary) -> the coarse sector of the goods list.
+# Node sectors (supplychain vocabulary) -> the coarse sector of the goods list. Sectors that are
+# services (construction work, domestic work, hospitality, logistics) are absent on purpose: the
+# list names goods (its "construction" rows are bricks and gravel), so it cannot clear them.
 _GOODS_SECTOR = {
     "fishing": "fishing",
     "seafood_processing": "fishing",
@@ -146,7 +204,6 @@ _GOODS_SECTOR = {
     "textiles": "textiles_garments",
     "agriculture": "agriculture",
     "palm_oil": "agriculture",
-    "construction": "construction",
     "manufacturing": "manufacturing",
     "mining": "mining",
 }
@@ -171,6 +228,8 @@ def shipped_reference() -> ReferenceData:
             gsi_year=_int(row["gsi_year"]),
             gsi_source=row["gsi_source"],
             note=row.get("note", ""),
+            tip_quality=row.get("tip_source_quality", ""),
+            gsi_quality=row.get("gsi_source_quality", ""),
         )
         for row in _rows("country_risk.csv")
     }
@@ -190,6 +249,7 @@ def shipped_reference() -> ReferenceData:
             source_title=row["source_title"],
             source_url=row["source_url"],
             note=row["note"],
+            source_quality=row.get("source_quality", ""),
         )
         for row in _rows("corridor_costs.csv")
     )
@@ -203,6 +263,9 @@ def shipped_reference() -> ReferenceData:
             list_year=_int(row["list_year"]),
             source_title=row["source_title"],
             source_url=row["source_url"],
+            edition=_int(row.get("edition")),
+            status_2024=row.get("status_2024", ""),
+            source_quality=row.get("source_quality", ""),
         )
         for row in _rows("goods_forced_labour.csv")
     )
@@ -216,6 +279,7 @@ def shipped_reference() -> ReferenceData:
                 basis=row["basis"],
                 source_title=row["source_title"],
                 source_url=row["source_url"],
+                source_quality=row.get("source_quality", ""),
             )
         )
     return ReferenceData(

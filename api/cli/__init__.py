@@ -1,4 +1,5 @@
-"""The ``fairpath`` command line: serve, migrate, manage users, import, report, demo."""
+"""The ``fairpath`` command line: serve, migrate, manage users, import, score, reference data,
+report, demo."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.cli import database, networks, questionnaires, report, scores, serve, users
+from api.cli import (
+    database,
+    networks,
+    questionnaires,
+    reference,
+    report,
+    scores,
+    serve,
+    users,
+)
 from api.cli.common import CommandFailed, run_command
 
-COMMAND_MODULES = (serve, database, users, networks, questionnaires, scores, report)
+COMMAND_MODULES = (serve, database, users, networks, questionnaires, scores, reference, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, status
 
 from api.deps import PrincipalDep, SessionDep, WriterDep
 from api.errors import AUTH_RESPONSES, INVALID, NOT_FOUND
 from audit.scores import settings as settings_service
-from audit.scores.schemas import CountryOverrideWrite, CountryRead, ProfileRead, ProfileWeights
+from audit.scores.schemas import (
+    CountryOverrideWrite,
+    CountryRead,
+    DatasetRead,
+    DatasetsRead,
+    ProfileRead,
+    ProfileWeights,
+)
 from audit.scores.service import organisation_profile, organisation_reference
+from scoring.datasets import datasets
 from scoring.profile import ADJUSTABLE, PROFILE_VERSION
 
 router = APIRouter(tags=["reference data"], responses=AUTH_RESPONSES)
+
+
+@router.get("/reference/datasets", response_model=DatasetsRead, operation_id="reference-datasets")
+def list_datasets(session: SessionDep, principal: PrincipalDep) -> DatasetsRead:
+    """The reference data sets behind every inherent-risk score: their editions, coverage,
+    source quality and known gaps, with your organisation's own overrides."""
+    reference, _key = organisation_reference(session, principal.user.organisation_id)
+    return DatasetsRead(
+        datasets=[DatasetRead(**asdict(d)) for d in datasets(reference)],
+        overrides=list(reference.overrides),
+    )
 
 
 @router.get(

@@ -139,10 +139,12 @@ def explanation(context: ScoringContext, node_id: int) -> ExplanationRead:
                 weight=c.weight,
                 reason=c.reason,
                 figures=[FigureRead(**asdict(f)) for f in c.figures],
+                applicable=c.applicable,
             )
             for c in score.inherent.components
         ],
         unknown=score.inherent.unknown,
+        coverage=score.inherent.coverage,
         licensed=score.licensed,
         corridors=[
             f"{o}->{d}" for o, d in (score.corridors or node_corridors(context.graph, node_id))

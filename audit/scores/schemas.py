@@ -54,6 +54,16 @@ class FigureRead(BaseModel):
     source: str
     year: int | None
     estimate: bool
+    quality: str = Field(
+        default="",
+        description="primary (the publisher's own document or data), mirror (a verbatim copy "
+        "of it) or secondary (a report about it); empty for the organisation's own figures",
+    )
+    level: str = Field(
+        default="",
+        description="For costs: corridor survey, origin average (all destinations of the "
+        "origin, e.g. its SDG 10.7.1 value), destination average or regional range",
+    )
 
 
 class ComponentRead(BaseModel):
@@ -62,6 +72,11 @@ class ComponentRead(BaseModel):
     weight: float
     reason: str
     figures: list[FigureRead]
+    applicable: bool = Field(
+        default=True,
+        description="false when the component does not apply to this kind of node (e.g. role "
+        "for a supplier); such a component is neither known nor unknown",
+    )
 
 
 class RedFlagRead(BaseModel):
@@ -130,6 +145,11 @@ class ExplanationRead(BaseModel):
     inherent: float
     components: list[ComponentRead]
     unknown: list[str] = Field(description="Components without data (not counted as zero)")
+    coverage: str = Field(
+        default="",
+        description="How many of the components that apply to the node are known, e.g. "
+        "'3 of 4 components known'",
+    )
     licensed: bool | None
     corridors: list[str]
     riskiest_chain: list[ChainStep] = Field(
@@ -216,3 +236,43 @@ class CountryRead(BaseModel):
     gsi_year: int | None
     gsi_source: str
     origin: Literal["shipped", "organisation"]
+
+
+class DatasetRead(BaseModel):
+    """One shipped reference data set: what it covers, how good its sources are, what it lacks."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "corridor_costs",
+                    "file": "corridor_costs.csv",
+                    "title": "Worker-paid recruitment costs by corridor",
+                    "editions": ["survey 2015", "survey 2020"],
+                    "rows": 38,
+                    "coverage": {"corridors": 23, "corridors_with_survey": 17},
+                    "quality": {"primary": 4, "secondary": 34},
+                    "gaps": ["6 corridors have estimates only: ID->MY, ..."],
+                }
+            ]
+        }
+    )
+
+    key: str
+    file: str
+    title: str
+    editions: list[str]
+    rows: int
+    coverage: dict[str, int]
+    quality: dict[str, int] = Field(
+        description="Rows by source quality: primary, mirror (a verbatim copy of the "
+        "publisher's data) or secondary"
+    )
+    gaps: list[str]
+
+
+class DatasetsRead(BaseModel):
+    datasets: list[DatasetRead]
+    overrides: list[str] = Field(
+        description="Your organisation's own figures laid over the shipped ones, in words"
+    )

@@ -208,3 +208,18 @@ def test_adjusted_profiles_stay_within_bounds() -> None:
     profile = adjusted_profile({"inherent.corridor": 0.3}, "Org A")
     assert profile.corridor_weight == 0.3 and profile.adjusted_by == "Org A"
     assert profile.country_weight == PROFILE.country_weight
+
+
+def test_coverage_counts_only_the_components_that_apply_to_the_node() -> None:
+    scores = score_network(two_recruiter_chain(), {}, reference(), PROFILE, NOW)
+    supplier = scores.nodes[2].inherent
+    # A supplier: country known (TH), no sector given (unknown), no assessment (a known data
+    # gap); role and corridor do not apply to it, so they are neither known nor unknown.
+    assert supplier.known == ["country", "data_gap"]
+    assert supplier.unknown == ["sector"]
+    assert supplier.coverage == "2 of 3 components known"
+    agency = scores.nodes[3].inherent
+    # A recruiter: country, corridor (MM->TH), role and data gap known; sector does not apply.
+    assert agency.coverage == "4 of 4 components known"
+    company = scores.nodes[1].inherent
+    assert company.known == ["country"] and company.unknown == []
