@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
@@ -55,6 +56,40 @@ def localised(record: QuestionnaireRecord, language: str | None) -> Questionnair
 def localised_document(record: QuestionnaireRecord, language: str | None) -> dict:
     """The document in the requested language, as stored (for the JSON API)."""
     return service.stored_document(localised(record, language))
+
+
+# What decides a score, kept from respondents so that they cannot answer to the scale: option
+# points and red flags, question weights, scoring bands and rules, and the principles each
+# question evidences. Analysts read the full document through /questionnaires.
+_SCORING_KEYS = {
+    "questionnaire": ("red_flags",),
+    "question": ("weight", "multi_scoring", "bands", "evidences", "data_key"),
+    "option": ("points", "red_flag"),
+}
+
+
+def respondent_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The questionnaire as a respondent needs it to answer: questions, options, limits and
+    conditions, without anything that tells how an answer scores."""
+    public = {k: v for k, v in document.items() if k not in _SCORING_KEYS["questionnaire"]}
+    public["sections"] = [
+        {
+            **section,
+            "questions": [_respondent_question(q) for q in section.get("questions", [])],
+        }
+        for section in document.get("sections", [])
+    ]
+    return public
+
+
+def _respondent_question(question: dict[str, Any]) -> dict[str, Any]:
+    public = {k: v for k, v in question.items() if k not in _SCORING_KEYS["question"]}
+    if question.get("options") is not None:
+        public["options"] = [
+            {k: v for k, v in option.items() if k not in _SCORING_KEYS["option"]}
+            for option in question["options"]
+        ]
+    return public
 
 
 def questionnaire_read(
@@ -136,7 +171,7 @@ def respondent_view(
         due_date=assessment.due_date,
         language=chosen,
         languages=service.languages(record),
-        questionnaire=localised_document(record, chosen),
+        questionnaire=respondent_document(localised_document(record, chosen)),
         answers=assessment.answers,
         review_comment=assessment.review_comment,
         question_comments=assessment.question_comments,

@@ -28,6 +28,7 @@ class Figure:
     estimate: bool = False
     quality: str = ""  # primary | mirror | secondary: how directly the source was read
     level: str = ""  # for costs: corridor survey | origin average | ...
+    subject: str = ""  # the country, corridor or good the figure is about
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def country_component(
                     figures.tip_source,
                     figures.tip_year,
                     quality=figures.tip_quality,
+                    subject=figures.name,
                 )
             )
         if figures.gsi_prevalence is not None:
@@ -97,6 +99,7 @@ def country_component(
                     figures.gsi_source,
                     figures.gsi_year,
                     quality=figures.gsi_quality,
+                    subject=figures.name,
                 )
             )
         if figures.gsi_vulnerability is not None:
@@ -108,6 +111,7 @@ def country_component(
                     figures.gsi_source,
                     figures.gsi_year,
                     quality=figures.gsi_quality,
+                    subject=figures.name,
                 )
             )
         if not parts:
@@ -168,6 +172,7 @@ def sector_component(
             g.source_title,
             g.edition or g.list_year,
             quality=g.source_quality,
+            subject=f"{g.good} ({g.iso2})",
         )
         for g in goods
     )
@@ -196,6 +201,7 @@ def cost_risk(
                 cost.is_estimate,
                 cost.source_quality,
                 cost.level,
+                corridor,
             ),
         )
     if cost.cost_usd is not None:
@@ -209,6 +215,7 @@ def cost_risk(
                 cost.is_estimate,
                 cost.source_quality,
                 cost.level,
+                corridor,
             ),
         )
     if cost.local_amount is not None and cost.local_currency:
@@ -228,6 +235,7 @@ def cost_risk(
                 cost.is_estimate,
                 cost.source_quality,
                 cost.level,
+                corridor,
             ),
         )
     return None

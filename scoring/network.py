@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 
@@ -33,7 +33,8 @@ from scoring.reference import ReferenceData
 from supplychain.analysis import edge_corridor
 
 LABOUR = frozenset({"recruits_for", "refers_to", "employed_by"})
-BANDS = ("low", "medium", "high", "critical")
+Band = Literal["low", "medium", "high", "critical"]
+BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")  # lowest first
 
 
 @dataclass(slots=True)  # one per node per run: no frozen overhead

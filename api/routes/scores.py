@@ -10,7 +10,7 @@ from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.pagination import PageDep
 from audit.scores import presenters as score_views
-from audit.scores.schemas import CorridorRiskRead, ExplanationRead, ScoresPage
+from audit.scores.schemas import Band, CorridorRiskRead, ExplanationRead, ScoresPage
 from audit.scores.service import scoring_context
 from supplychain import service as networks
 
@@ -27,9 +27,7 @@ def list_scores(
     session: SessionDep,
     network: NetworkDep,
     page: PageDep,
-    band: Annotated[
-        Literal["low", "medium", "high", "critical"] | None, Query(description="Node risk band.")
-    ] = None,
+    band: Annotated[Band | None, Query(description="Node risk band.")] = None,
     kind: Annotated[
         Literal["company", "supplier", "recruiter", "worker_group"] | None, Query()
     ] = None,

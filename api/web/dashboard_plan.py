@@ -83,6 +83,7 @@ def findings_page(
             severity=chosen_severity or "",
             status_filter=chosen_status or "",
             statuses=[s.value for s in FindingStatus],
+            severities=SEVERITIES,
             rows=[finding_read(f, context) for f in rows],
         ),
     )

@@ -84,23 +84,31 @@ def _assessment_counts(session: Session, network: Network) -> tuple[Counter[str]
     return statuses, versions
 
 
+_FIGURE_KIND = {
+    "corridor": "Worker-paid recruitment cost",
+    "sector": "US DoL List of Goods Produced by Child Labor or Forced Labor",
+}
+
+
 def _sources(context: ScoringContext) -> list[SourceRow]:
-    """Where the reference figures used in this network's scores came from."""
-    seen: dict[tuple[str, str], set[str]] = {}
+    """Every reference figure this network's scores used, once each, with its subject, value,
+    year, source and source quality: what a reviewer checks a score against."""
+    seen: dict[tuple[str, str, str, str, str], SourceRow] = {}
     for score in context.scores.nodes.values():
         for component in score.inherent.components:
             for figure in component.figures:
-                kind = {
-                    "corridor": "Worker-paid recruitment cost",
-                    "sector": "US DoL List of Goods Produced by Child or Forced Labor",
-                }.get(component.name, figure.label.split(":", 1)[-1].strip())
-                key = (kind, figure.source)
-                seen.setdefault(key, set()).add(str(figure.year or "n/a"))
-    rows = [
-        SourceRow(data=kind, source=source, year=", ".join(sorted(years)))
-        for (kind, source), years in seen.items()
-    ]
-    return sorted(rows, key=lambda r: (r.data, r.source))[:40]
+                data = _FIGURE_KIND.get(component.name, figure.label.split(":", 1)[-1].strip())
+                row = SourceRow(
+                    subject=figure.subject or figure.label.split(":", 1)[0],
+                    data=data,
+                    value=figure.value,
+                    year=str(figure.year or "n/a"),
+                    source=figure.source,
+                    quality=figure.quality or "unstated",
+                    level=figure.level,
+                )
+                seen.setdefault((row.subject, data, row.value, row.year, row.source), row)
+    return sorted(seen.values(), key=lambda r: (r.data, r.subject, r.year))
 
 
 def report_data(

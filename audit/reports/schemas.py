@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from audit.findings.schemas import FindingRead
 from audit.remediation.schemas import ActionRead, ReimbursementRead
@@ -68,9 +68,15 @@ class Methodology(BaseModel):
 
 
 class SourceRow(BaseModel):
-    data: str
-    source: str
+    """One reference figure the scores used: what it is about, its value, year and source."""
+
+    subject: str = Field(description="The country, corridor or listed good")
+    data: str = Field(description="Which figure, e.g. 'US TIP Report tier'")
+    value: str
     year: str
+    source: str
+    quality: str = Field(description="primary, mirror or secondary (a report about the source)")
+    level: str = Field(default="", description="For costs: corridor survey, origin average, ...")
 
 
 class NetworkSummary(BaseModel):

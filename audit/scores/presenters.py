@@ -25,7 +25,7 @@ from scoring.corridors import corridor_risks
 from scoring.network import BANDS, NetworkScores, node_corridors
 from supplychain.countries import country_name
 
-BAND_ORDER = {band: rank for rank, band in enumerate(BANDS)}
+BAND_ORDER: dict[str, int] = {band: rank for rank, band in enumerate(BANDS)}
 # Band first: a node with a critical red flag outranks an unassessed one with a higher number.
 SORTS = {
     "risk": lambda s: (BAND_ORDER[s.band], s.risk, s.id),

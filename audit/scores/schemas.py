@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Band = Literal["low", "medium", "high", "critical"]
+from scoring.network import Band
 
 
 class NodeRefScore(BaseModel):

@@ -23,6 +23,7 @@ from api.cli.demo_seed import load_example
 from audit.reports.data import build_report, build_report_with_figures
 from audit.reports.heatmap import Cell, Heatmap, to_png, to_svg
 from audit.reports.heatmap_data import corridor_heatmap
+from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
 from audit.reports.schemas import ReportData
 from audit.scores import service as scores_service
@@ -317,3 +318,29 @@ def test_cli_report_and_demo(
     (tmp_path / "other" / "keep.txt").write_text("mine")
     assert cli(["demo", "-o", str(tmp_path / "other")]) == 1
     assert (tmp_path / "other" / "keep.txt").exists()
+
+
+def test_reference_table_names_subject_value_year_and_source_and_marks_secondary(
+    engine: Engine, seafood: int
+) -> None:
+    with Session(engine) as session:
+        bundle = build_report_with_figures(session, _network(session, seafood), NOW)
+    rows = {(s.data, s.subject): s for s in bundle.report.sources}
+    # country_risk.csv: Myanmar, TIP Report 2025 tier 3, read from the report itself (primary);
+    # Thailand tier 2, read from news reporting (secondary); Myanmar's GSI 2023 prevalence 12.1.
+    tier = rows[("US TIP Report tier", "Myanmar")]
+    assert (tier.value, tier.year, tier.quality) == ("3", "2025", "primary")
+    assert tier.source.startswith("2025 TIP Report: Burma")
+    thai = rows[("US TIP Report tier", "Thailand")]
+    assert (thai.value, thai.quality) == ("2", "secondary")
+    assert thai.source.startswith("The Thaiger")
+    prevalence = rows[("GSI prevalence per 1,000", "Myanmar")]
+    assert (prevalence.value, prevalence.year, prevalence.quality) == ("12.1", "2023", "mirror")
+    # The seafood processors are in Thailand: Thai shrimp is on the DoL list (forced labour).
+    shrimp = rows[("US DoL List of Goods Produced by Child Labor or Forced Labor", "Shrimp (TH)")]
+    assert "forced labour" in shrimp.value
+    assert all(s.source and s.year for s in bundle.report.sources)
+    html = render_html(bundle.report, bundle.figures)
+    assert "[secondary source]" in html
+    pdf = PdfReader(io.BytesIO(render_pdf(bundle.report, bundle.figures)))
+    assert "secondary source" in "".join(page.extract_text() for page in pdf.pages)

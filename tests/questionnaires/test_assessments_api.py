@@ -454,3 +454,44 @@ def test_custom_questionnaires_are_validated_versioned_and_scoped(world: World) 
         "/api/v1/questionnaires", params={"key": "mini-saq", "latest_only": True}
     ).json()
     assert [(q["version"], q["title"]) for q in latest] == [(2, "Mini v2")]
+
+
+def _keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_the_respondent_api_never_shows_how_answers_score(world: World) -> None:
+    _network_id, created, agent = setup_assessment(world)
+    analyst_view = world.analyst_a.get(
+        f"/api/v1/questionnaires/{created['questionnaire']['id']}"
+    ).json()["document"]
+    # The analyst's document has the scoring (the library's recruiter questionnaire does).
+    assert {"points", "weight", "red_flag", "red_flags"} <= _keys(analyst_view)
+    for response in (
+        agent.get("/api/v1/respond/assessment"),
+        agent.put("/api/v1/respond/answers", json={"answers": {}}),
+    ):
+        assert response.status_code == 200, response.text
+        document = response.json()["questionnaire"]
+        leaked = _keys(document) & {
+            "points",
+            "weight",
+            "red_flag",
+            "red_flags",
+            "bands",
+            "multi_scoring",
+            "evidences",
+        }
+        assert leaked == set()
+        assert "RF_" not in response.text
+        # Still enough to answer: every question with its options and conditions.
+        questions = [q for s in document["sections"] for q in s["questions"]]
+        analyst_questions = [q for s in analyst_view["sections"] for q in s["questions"]]
+        assert [q["id"] for q in questions] == [q["id"] for q in analyst_questions]
+        choice = next(q for q in questions if q.get("options"))
+        assert all(set(o) >= {"value", "label"} for o in choice["options"])
+        assert any("show_if" in q for q in questions)

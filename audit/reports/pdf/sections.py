@@ -182,8 +182,24 @@ def methodology(report: ReportData, styles: Styles) -> list[Flowable]:
 
 def sources(report: ReportData, styles: Styles) -> list[Flowable]:
     """Where the reference figures behind the inherent risks came from, and of which year."""
-    rows = [["Figure", "Source", "Year"]] + [[s.data, s.source, s.year] for s in report.sources]
-    return [Paragraph("Reference data used", styles.h2), table(rows, [0.25, 0.63, 0.12], styles)]
+    rows: list[list[object]] = [["Figure", "About", "Value", "Year", "Source"]]
+    for s in report.sources:
+        rows.append([s.data, s.subject, s.value, s.year, source_cell(s.source, s.quality, s.level)])
+    return [
+        Paragraph("Reference data used", styles.h2),
+        table(rows, [0.17, 0.15, 0.16, 0.07, 0.45], styles),
+    ]
+
+
+SOURCE_SHOWN = 260  # characters of a source in the PDF and HTML; the JSON keeps it whole
+
+
+def source_cell(source: str, quality: str, level: str) -> str:
+    """The source, shortened, with a secondary source and a fallback level marked."""
+    text = source if len(source) <= SOURCE_SHOWN else source[: SOURCE_SHOWN - 1] + "…"
+    marks = [m for m in ("secondary source" if quality == "secondary" else "", level) if m]
+    marks = [m for m in marks if m != "corridor survey"]
+    return text + (f" [{'; '.join(marks)}]" if marks else "")
 
 
 def network(report: ReportData, styles: Styles) -> list[Flowable]:
