@@ -137,7 +137,7 @@ def country_component(
 def sector_component(
     node: NodeFacts, reference: ReferenceData, profile: ScoringProfile
 ) -> Component:
-    if node.kind in ("recruiter", "worker_group", "company"):
+    if node.kind in ("recruiter", "worker_group"):
         return Component(
             "sector", None, profile.sector_weight, "not an employer site", applicable=False
         )

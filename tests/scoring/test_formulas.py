@@ -222,4 +222,5 @@ def test_coverage_counts_only_the_components_that_apply_to_the_node() -> None:
     # A recruiter: country, corridor (MM->TH), role and data gap known; sector does not apply.
     assert agency.coverage == "4 of 4 components known"
     company = scores.nodes[1].inherent
-    assert company.known == ["country"] and company.unknown == []
+    # The company: its country is known, its sector not given; no role, corridor or data gap.
+    assert (company.known, company.unknown) == (["country"], ["sector"])
