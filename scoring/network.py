@@ -33,8 +33,12 @@ from scoring.reference import ReferenceData
 from supplychain.analysis import edge_corridor
 
 LABOUR = frozenset({"recruits_for", "refers_to", "employed_by"})
-Band = Literal["low", "medium", "high", "critical"]
-BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")  # lowest first
+Band = Literal["low", "medium", "high", "critical", "insufficient_data"]
+BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")  # graded bands, lowest first
+INSUFFICIENT: Band = "insufficient_data"  # nothing known about the node: never low
+# What counts as knowing something about a node's risk: a scored assessment, or a reference
+# component. A data gap is a penalty for not knowing, so on its own it is no knowledge.
+_EVIDENCE = frozenset({"country", "sector", "corridor", "role"})
 
 
 @dataclass(slots=True)  # one per node per run: no frozen overhead
@@ -48,6 +52,11 @@ class NodeScore:
     risk: float
     band: str
     formula: str
+
+    @property
+    def insufficient(self) -> bool:
+        """No scored answers, no red flag and no reference figure: the risk is unknown."""
+        return self.band == INSUFFICIENT
 
     @property
     def red_flags(self) -> tuple[RedFlagHit, ...]:
@@ -66,6 +75,9 @@ class Propagation:
     via: dict[int, int | None] = field(default_factory=dict)  # upstream node setting exposure
     flag_via: dict[int, int | None] = field(default_factory=dict)  # towards a red-flagged node
     flag_hops: dict[int, int] = field(default_factory=dict)
+    # Nodes whose exposure rests on something known, here or upstream; the others' exposure is
+    # unknown, whatever number the data-gap penalty gives it.
+    informed: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -82,9 +94,15 @@ class NetworkScores:
         return round(self.propagation.exposure[node_id], 2)
 
     def exposure_band(self, node_id: int) -> str:
-        return self.profile.band(
-            self.exposure(node_id), critical_flag=node_id in self.propagation.flag_hops
-        )
+        flagged = node_id in self.propagation.flag_hops
+        if not flagged and node_id not in self.propagation.informed:
+            return INSUFFICIENT
+        return self.profile.band(self.exposure(node_id), critical_flag=flagged)
+
+    def unknown_share(self) -> tuple[int, int]:
+        """Suppliers and recruiters with insufficient data, of all suppliers and recruiters."""
+        assessed = [s for s in self.nodes.values() if s.node.kind in ("supplier", "recruiter")]
+        return sum(1 for s in assessed if s.insufficient), len(assessed)
 
     def riskiest_chain(self, node_id: int) -> list[int]:
         """From the upstream node that sets this node's exposure down to the node itself."""
@@ -264,6 +282,12 @@ def score_node(
         risk = max(risk, profile.band_high)
         formula += f"; a high red flag raises it to at least {profile.band_high:g}"
     risk = round(max(0.0, min(100.0, risk)), 2)
+    scored = compliance is not None and compliance.score is not None
+    known = not _EVIDENCE.isdisjoint(inherent.known)
+    band = profile.band(risk, critical_flag=critical)
+    if not (scored or flags or known):
+        band = INSUFFICIENT
+        formula += "; insufficient data: no scored answers and no reference figure"
     return NodeScore(
         node=node,
         compliance=compliance,
@@ -272,7 +296,7 @@ def score_node(
         licensed=licensed,
         corridors=corridors,
         risk=risk,
-        band=profile.band(risk, critical_flag=critical),
+        band=band,
         formula=formula,
     )
 
@@ -309,6 +333,7 @@ def propagate(
         result.via = dict(previous.via)
         result.flag_via = dict(previous.flag_via)
         result.flag_hops = dict(previous.flag_hops)
+        result.informed = set(previous.informed)
     region = set(graph.nodes) if within is None else within
     heap: list[tuple[float, int]] = []
     for node_id in region:
@@ -342,7 +367,35 @@ def propagate(
                 result.via[target] = node_id
                 heapq.heappush(heap, (-candidate, target))
     _flag_paths(graph, nodes, region, result, seeded=within is not None)
+    _informed(graph, nodes, region, result, seeded=within is not None)
     return result
+
+
+def _informed(
+    graph: nx.MultiDiGraph,
+    nodes: dict[int, NodeScore],
+    region: set[int],
+    result: Propagation,
+    *,
+    seeded: bool,
+) -> None:
+    """Everything downstream of a node with known data has an exposure resting on knowledge;
+    a node fed only by nodes with insufficient data stays unknown, not low."""
+    result.informed -= region
+    queue: deque[int] = deque(n for n in region if not nodes[n].insufficient)
+    if seeded:
+        queue.extend(
+            node_id
+            for node_id in region
+            if any(s not in region and s in result.informed for s in graph.predecessors(node_id))
+        )
+    result.informed.update(queue)
+    while queue:
+        node_id = queue.popleft()
+        for target in graph.successors(node_id):
+            if target in region and target not in result.informed:
+                result.informed.add(target)
+                queue.append(target)
 
 
 def _flag_paths(

@@ -4,6 +4,7 @@ report, demo."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandFailed as failure:
         print(f"fairpath: {failure}", file=sys.stderr)
         return failure.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `fairpath reference | head`): stop quietly, as Unix
+        # tools do, instead of printing a traceback; stdout is pointed at /dev/null so the
+        # interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a closed pipe
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ def _scores(args: argparse.Namespace) -> int:
         counts = score_views.band_counts(context.scores)
         echo(
             f"Nodes by band: critical {counts.critical}, high {counts.high}, "
-            f"medium {counts.medium}, low {counts.low}"
+            f"medium {counts.medium}, low {counts.low}, "
+            f"insufficient data {counts.insufficient_data}"
         )
         echo("")
         echo(f"{'band':<9} {'risk':>5} {'expo':>5} {'kind':<12} {'id':<22} name")

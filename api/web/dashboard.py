@@ -36,7 +36,7 @@ from audit.reports.pdf import render_pdf
 from audit.scores import presenters as score_views
 from audit.scores.service import scoring_context
 from core.errors import NotAuthenticated, TooManyRequests
-from scoring.network import BANDS
+from scoring.network import BANDS, INSUFFICIENT
 from supplychain import analysis
 from supplychain import service as networks
 
@@ -200,7 +200,7 @@ def nodes_page(
             total=len(rows),
             kind=kind or "",
             band=band or "",
-            bands=list(reversed(BANDS)),
+            bands=[*reversed(BANDS), INSUFFICIENT],
             country=country or "",
         ),
     )

@@ -140,6 +140,7 @@ def report_data(
         explanation(context, s.node.id) for s in ranked if s.node.kind in ("supplier", "recruiter")
     ]
     critical_chain = scores.critical_chain(company) if company is not None else None
+    unknown, assessable = scores.unknown_share()
     key = KeyFigures(
         exposure=scores.exposure(company) if company is not None else None,
         exposure_band=scores.exposure_band(company) if company is not None else None,
@@ -162,6 +163,8 @@ def report_data(
         actions_total=metrics["total"],
         actions_overdue=metrics["overdue"],
         actions_verified=metrics["by_status"]["verified"],
+        insufficient_data=unknown,
+        assessable=assessable,
     )
     gaps = analysis.visibility_gaps(graph)
     return ReportData(
@@ -235,8 +238,20 @@ def _open_findings(
 
 def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:
     lines = []
-    if key.exposure_band:
+    if key.exposure_band == "insufficient_data":
+        lines.append(
+            "Overall exposure is UNKNOWN: nothing reaching the company has scored answers or "
+            "reference figures (insufficient data, not low)."
+        )
+    elif key.exposure_band:
         lines.append(f"Overall exposure is {key.exposure_band.upper()} ({key.exposure:.0f}/100).")
+    if key.insufficient_data:
+        share = 100 * key.insufficient_data / key.assessable
+        lines.append(
+            f"{key.insufficient_data} of {key.assessable} suppliers and recruiters ({share:.0f} %) "
+            "have insufficient data: no scored answers and no reference figure, so their risk "
+            "is unknown."
+        )
     if critical_chain:
         lines.append(
             "At least one recruitment chain reaching the company carries a critical "

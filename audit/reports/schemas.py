@@ -56,6 +56,12 @@ class KeyFigures(BaseModel):
     actions_total: int
     actions_overdue: int
     actions_verified: int
+    insufficient_data: int = Field(
+        default=0,
+        description="Suppliers and recruiters with no scored answers and no reference "
+        "figure: their risk is unknown",
+    )
+    assessable: int = Field(default=0, description="Suppliers and recruiters in the network")
 
 
 class Methodology(BaseModel):

@@ -35,6 +35,9 @@ class BandCounts(BaseModel):
     medium: int = 0
     high: int = 0
     critical: int = 0
+    insufficient_data: int = Field(
+        default=0, description="Nodes with no scored answers and no reference figure"
+    )
 
 
 class ScoresPage(BaseModel):

@@ -189,3 +189,24 @@ def test_users_create_errors_are_clear(
         == 2
     )
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_a_command_quietly(tmp_path: Path) -> None:
+    """`fairpath reference | head -1`: the reader leaves early; no traceback, exit 141."""
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the command's first write meets a closed pipe
+    try:
+        finished = subprocess.run(
+            [*_command(), "reference"],
+            cwd=tmp_path,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in finished.stderr
+    assert finished.returncode == 141

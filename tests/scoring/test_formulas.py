@@ -16,7 +16,7 @@ from scoring.inherent import (
     role_component,
     sector_component,
 )
-from scoring.network import score_network
+from scoring.network import rescore, score_network
 from scoring.profile import ScoringProfile, adjusted_profile, adjustment_problems
 from scoring.reference import ListedGood, shipped_reference
 from tests.questionnaires.builders import COMPLETE_CLEAN, mini
@@ -224,3 +224,45 @@ def test_coverage_counts_only_the_components_that_apply_to_the_node() -> None:
     company = scores.nodes[1].inherent
     # The company: its country is known, its sector not given; no role, corridor or data gap.
     assert (company.known, company.unknown) == (["country"], ["sector"])
+
+
+def unknown_supply_chain() -> tuple:
+    """CO (ZZ) <- S1 (ZZ, no sector) and CO <- S2 (ZZ): no reference figure for ZZ anywhere."""
+    return graph(
+        [
+            (1, "company", "ZZ", {}),
+            (2, "supplier", "ZZ", {"migrant_workers": 50}),
+            (3, "supplier", "ZZ", {"migrant_workers": 50}),
+        ],
+        [(2, 1, "supplies", {}), (3, 1, "supplies", {})],
+    )
+
+
+def test_a_node_with_no_data_is_insufficient_data_and_so_is_a_company_fed_only_by_them() -> None:
+    scores = score_network(unknown_supply_chain(), {}, reference(), PROFILE, NOW)
+    supplier = scores.nodes[2]
+    # Country ZZ has no figures, no sector is given, no assessment: only the data-gap penalty
+    # is known, which is no knowledge of risk.
+    assert supplier.inherent.known == ["data_gap"]
+    assert supplier.band == "insufficient_data"
+    assert "insufficient data" in supplier.formula
+    assert scores.exposure_band(1) == "insufficient_data"  # not "low"
+    assert scores.unknown_share() == (2, 2)
+
+
+def test_one_known_supplier_makes_the_company_exposure_graded_again_and_rescore_agrees() -> None:
+    g = unknown_supply_chain()
+    first = score_network(g, {}, reference(), PROFILE, NOW)
+    questionnaire = mini()
+    answered = {3: facts(3, questionnaire, {**COMPLETE_CLEAN, "D4": "locker"})}
+    full = score_network(g, answered, reference(), PROFILE, NOW)
+    incremental = rescore(first, g, {3}, answered, reference(), NOW)
+    # Supplier 3 now has scored answers (compliance 90): a graded band, and the company's
+    # exposure rests on it; supplier 2 is still unknown.
+    assert full.nodes[3].band == PROFILE.band(full.nodes[3].risk)
+    assert full.nodes[2].band == "insufficient_data"
+    assert full.exposure_band(1) == PROFILE.band(full.exposure(1))
+    assert full.unknown_share() == (1, 2)
+    for node_id in (1, 2, 3):
+        assert incremental.exposure_band(node_id) == full.exposure_band(node_id)
+        assert incremental.nodes[node_id].band == full.nodes[node_id].band

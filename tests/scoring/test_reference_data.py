@@ -13,7 +13,7 @@ from scoring.facts import NodeFacts
 from scoring.inherent import corridor_component, cost_risk, country_component, sector_component
 from scoring.profile import ScoringProfile
 from scoring.reference import DATA_DIR, LISTED, NOT_COVERED, UNLISTED, shipped_reference
-from tests.builders import Actor, World
+from tests.builders import Actor, World, edge, network_with, node, node_ids
 
 PROFILE = ScoringProfile()
 DATA = shipped_reference()
@@ -173,3 +173,28 @@ def test_fairpath_reference_prints_the_datasets(capsys: pytest.CaptureFixture[st
     assert cli(["reference", "--json"]) == 0
     listing = json.loads(capsys.readouterr().out)
     assert [d["key"] for d in listing] == ["countries", "corridor_costs", "goods", "fx_rates"]
+
+
+def test_unknown_risk_reads_insufficient_data_through_the_api(world: World) -> None:
+    # Antarctica (AQ) is in no reference file: the supplier there, with no sector and no
+    # assessment, has no evidence of risk; the company in GB still has its own country figure.
+    network = network_with(
+        world.analyst_a,
+        [node("CO", "company", country="GB"), node("S-AQ", "supplier", country="AQ")],
+        [edge("S-AQ", "CO", "supplies")],
+    )
+    ids = node_ids(world.analyst_a, network["id"])
+    page = world.viewer_a.get(f"/api/v1/networks/{network['id']}/scores").json()
+    bands = {row["external_id"]: row["band"] for row in page["items"]}
+    assert bands["S-AQ"] == "insufficient_data"
+    assert page["bands"]["insufficient_data"] == 1
+    filtered = world.viewer_a.get(
+        f"/api/v1/networks/{network['id']}/scores", params={"band": "insufficient_data"}
+    ).json()
+    assert [row["external_id"] for row in filtered["items"]] == ["S-AQ"]
+    explained = world.viewer_a.get(
+        f"/api/v1/networks/{network['id']}/nodes/{ids['S-AQ']}/score"
+    ).json()
+    assert explained["coverage"] == "1 of 3 components known"
+    assert explained["unknown"] == ["country", "sector"]
+    assert explained["node"]["band"] == "insufficient_data"
