@@ -27,6 +27,7 @@ class NodeFacts:
     licence: str | None = None
     workers: int | None = None
     migrant_workers: int | None = None
+    products: str | None = None  # "rubber gloves; latex"
 
     @classmethod
     def from_graph(cls, node_id: int, data: dict[str, Any]) -> NodeFacts:
@@ -42,6 +43,7 @@ class NodeFacts:
             licence=data.get("licence"),
             workers=data.get("workers"),
             migrant_workers=data.get("migrant_workers"),
+            products=data.get("products"),
         )
 
 

@@ -14,7 +14,7 @@ from statistics import mean
 
 from scoring.facts import AssessmentFacts, NodeFacts
 from scoring.profile import ScoringProfile
-from scoring.reference import LISTED, NOT_COVERED, CorridorCost, ReferenceData
+from scoring.reference import LISTED, NOT_COVERED, CorridorCost, ListedGood, ReferenceData
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Component:
 class InherentResult:
     score: float
     components: tuple[Component, ...]
+    # Whether any reference component (not the data-gap penalty) is known: computed once here,
+    # since results are shared by thousands of nodes.
+    evidence: bool = False
 
     @property
     def unknown(self) -> list[str]:
@@ -59,6 +62,11 @@ class InherentResult:
     def coverage(self) -> str:
         applicable = len(self.known) + len(self.unknown)
         return f"{len(self.known)} of {applicable} components known"
+
+
+# What counts as knowing something about a node's risk from reference data. A data gap is a
+# penalty for not knowing, so on its own it is no knowledge.
+EVIDENCE = frozenset({"country", "sector", "corridor", "role"})
 
 
 def _clamp(value: float) -> float:
@@ -141,6 +149,8 @@ def sector_component(
         return Component(
             "sector", None, profile.sector_weight, "not an employer site", applicable=False
         )
+    if node.products:
+        return product_component(node, reference, profile)
     if not node.sector:
         return Component("sector", None, profile.sector_weight, "unknown: no sector given")
     coverage = reference.goods_coverage(node.country, node.sector)
@@ -157,8 +167,47 @@ def sector_component(
             "sector",
             profile.sector_unlisted_risk,
             profile.sector_weight,
-            f"no {node.sector} goods from {node.country} on the US DoL list",
+            f"sector-level match: no {node.sector} goods from {node.country} on the US DoL list",
         )
+    return _listed_component(
+        goods,
+        profile,
+        f"sector-level match: {len(goods)} listed good(s) "
+        "in this sector and country (no products given)",
+    )
+
+
+def product_component(
+    node: NodeFacts, reference: ReferenceData, profile: ScoringProfile
+) -> Component:
+    """Sector risk from what the site makes: goods of its country named by its products. A
+    product the list never names anywhere is unknown, whatever the coarse sector suggests."""
+    products = [p.strip() for p in (node.products or "").split(";") if p.strip()]
+    listed: list[ListedGood] = []
+    for product in products:
+        listed.extend(
+            g for g in reference.goods_for_product(node.country, product) if g not in listed
+        )
+    if listed:
+        names = ", ".join(dict.fromkeys(g.good for g in listed))
+        return _listed_component(listed, profile, f"product match: {names} ({node.country})")
+    named = [p for p in products if reference.lists_product(p)]
+    if named and node.country in reference.goods_countries:
+        return Component(
+            "sector",
+            profile.sector_unlisted_risk,
+            profile.sector_weight,
+            f"product match: {', '.join(named)} listed for other countries, not {node.country}",
+        )
+    why = (
+        f"the US DoL list does not report on {node.country}"
+        if named
+        else f"the US DoL list names none of: {', '.join(products)}"
+    )
+    return Component("sector", None, profile.sector_weight, f"unknown: {why}")
+
+
+def _listed_component(goods: list[ListedGood], profile: ScoringProfile, reason: str) -> Component:
     forced = [g for g in goods if g.forced_labour]
     risk = profile.sector_forced_labour_risk if forced else profile.sector_child_labour_risk
     figures = tuple(
@@ -176,13 +225,7 @@ def sector_component(
         )
         for g in goods
     )
-    return Component(
-        "sector",
-        risk,
-        profile.sector_weight,
-        f"{len(goods)} listed good(s) in this sector and country",
-        figures,
-    )
+    return Component("sector", risk, profile.sector_weight, reason, figures)
 
 
 def cost_risk(
@@ -362,4 +405,5 @@ def inherent_risk(components: list[Component]) -> InherentResult:
     known = [c for c in components if c.risk is not None and c.weight > 0]
     total = sum(c.weight for c in known)
     score = sum(c.weight * (c.risk or 0.0) for c in known) / total if total else 0.0
-    return InherentResult(round(score, 2), tuple(components))
+    evidence = any(c.name in EVIDENCE for c in known)
+    return InherentResult(round(score, 2), tuple(components), evidence)

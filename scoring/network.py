@@ -36,9 +36,6 @@ LABOUR = frozenset({"recruits_for", "refers_to", "employed_by"})
 Band = Literal["low", "medium", "high", "critical", "insufficient_data"]
 BANDS: tuple[Band, ...] = ("low", "medium", "high", "critical")  # graded bands, lowest first
 INSUFFICIENT: Band = "insufficient_data"  # nothing known about the node: never low
-# What counts as knowing something about a node's risk: a scored assessment, or a reference
-# component. A data gap is a penalty for not knowing, so on its own it is no knowledge.
-_EVIDENCE = frozenset({"country", "sector", "corridor", "role"})
 
 
 @dataclass(slots=True)  # one per node per run: no frozen overhead
@@ -184,7 +181,7 @@ class _Memo:
         self.reference, self.profile = reference, profile
         self.country: dict[tuple[str, ...], parts.Component] = {}
         self.corridor: dict[tuple[tuple[tuple[str, str], ...], bool], parts.Component] = {}
-        self.sector: dict[tuple[str, str | None, str], parts.Component] = {}
+        self.sector: dict[tuple[str, str | None, str, str | None], parts.Component] = {}
         self.role: dict[tuple[str, str | None, bool | None], parts.Component] = {}
         self.gap: dict[tuple[Any, ...], parts.Component] = {}
         self.inherent: dict[tuple[int, ...], parts.InherentResult] = {}
@@ -207,7 +204,7 @@ class _Memo:
         return self.corridor[key]
 
     def sector_of(self, node: NodeFacts) -> parts.Component:
-        key = (node.country, node.sector, node.kind)
+        key = (node.country, node.sector, node.kind, node.products)
         if key not in self.sector:
             self.sector[key] = parts.sector_component(node, self.reference, self.profile)
         return self.sector[key]
@@ -283,9 +280,8 @@ def score_node(
         formula += f"; a high red flag raises it to at least {profile.band_high:g}"
     risk = round(max(0.0, min(100.0, risk)), 2)
     scored = compliance is not None and compliance.score is not None
-    known = not _EVIDENCE.isdisjoint(inherent.known)
     band = profile.band(risk, critical_flag=critical)
-    if not (scored or flags or known):
+    if not (scored or flags or inherent.evidence):
         band = INSUFFICIENT
         formula += "; insufficient data: no scored answers and no reference figure"
     return NodeScore(

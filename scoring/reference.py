@@ -143,6 +143,22 @@ class ReferenceData:
             return NOT_COVERED
         return LISTED if self.goods_for(iso2, sector) else UNLISTED
 
+    def goods_for_product(self, iso2: str, product: str) -> list[ListedGood]:
+        """Goods of this country whose name the product names ("frozen shrimp" names Shrimp;
+        "latex" names neither Palm Fruit nor Rubber Gloves)."""
+        wanted = _words(product)
+        return [g for g in self.goods if g.iso2 == iso2 and _names(wanted, g.good)]
+
+    def lists_product(self, product: str) -> bool:
+        """Whether the list names this product for any country: only then does its absence
+        for one country say anything."""
+        wanted = _words(product)
+        return any(_names(wanted, good) for good in self.good_names)
+
+    @cached_property
+    def good_names(self) -> frozenset[str]:
+        return frozenset(g.good for g in self.goods)
+
     @staticmethod
     def covers_sector(sector: str | None) -> bool:
         return (sector or "") in _GOODS_SECTOR
@@ -207,6 +223,21 @@ _GOODS_SECTOR = {
     "manufacturing": "manufacturing",
     "mining": "mining",
 }
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Lower-case words without a plural s, so "Rubber Gloves" and "rubber glove" agree."""
+    words = "".join(c if c.isalnum() else " " for c in text.lower()).split()
+    return tuple(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    )
+
+
+def _names(product: tuple[str, ...], good: str) -> bool:
+    """True when the good's name appears, as whole words in order, in the product's name."""
+    wanted = _words(good)
+    size = len(wanted)
+    return size > 0 and any(product[i : i + size] == wanted for i in range(len(product) - size + 1))
 
 
 def _rows(name: str) -> list[dict[str, str]]:

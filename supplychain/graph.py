@@ -57,6 +57,7 @@ _NODE_ATTRIBUTES = (
     "licence_country",
     "origin",
     "destination",
+    "products",
 )
 _EDGE_ATTRIBUTES = ("kind", "origin", "destination", "workers", "share")
 

@@ -53,6 +53,10 @@ class Node(SQLModel, table=True):
     licence_country: str | None = Field(default=None, max_length=2)
     origin: str | None = Field(default=None, max_length=2)
     destination: str | None = Field(default=None, max_length=2)
+    # What the site makes or handles ("rubber gloves; latex") and their HS codes: sector risk
+    # is matched to the goods list by product, the coarse sector being only a fallback.
+    products: str | None = Field(default=None, max_length=500)
+    hs_codes: str | None = Field(default=None, max_length=200)
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -41,6 +41,8 @@ NODE_COLUMNS = (
     "licence_country",
     "origin",
     "destination",
+    "products",
+    "hs_codes",
 )
 NODE_REQUIRED = ("id", "kind", "name", "country")
 # Stored node columns besides the id, in the order of ``NodeRecord.row``.
@@ -57,6 +59,8 @@ NODE_STORED = (
     "licence_country",
     "origin",
     "destination",
+    "products",
+    "hs_codes",
     "attributes",
 )
 EDGE_STORED = ("origin", "destination", "workers", "share", "attributes")
@@ -85,6 +89,8 @@ class NodeRecord:
     licence_country: str | None = None
     origin: str | None = None
     destination: str | None = None
+    products: str | None = None
+    hs_codes: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def row(self) -> tuple[Any, ...]:
@@ -102,6 +108,8 @@ class NodeRecord:
             self.licence_country,
             self.origin,
             self.destination,
+            self.products,
+            self.hs_codes,
             self.attributes,
         )
 
@@ -121,6 +129,8 @@ class NodeRecord:
             "licence_country": self.licence_country,
             "origin": self.origin,
             "destination": self.destination,
+            "products": self.products,
+            "hs_codes": self.hs_codes,
             "attributes": self.attributes,
         }
 
@@ -316,6 +326,8 @@ def parse_node(raw: Mapping[str, Any], location: Location, problems: Problems) -
     licence_country = cells.country("licence_country")
     origin = cells.country("origin")
     destination = cells.country("destination")
+    products = _products(cells)
+    hs_codes = _hs_codes(cells)
     attributes = _attributes(raw, NODE_COLUMNS, cells)
 
     if kind is not None:
@@ -346,8 +358,36 @@ def parse_node(raw: Mapping[str, Any], location: Location, problems: Problems) -
         licence_country=licence_country,
         origin=origin,
         destination=destination,
+        products=products,
+        hs_codes=hs_codes,
         attributes=attributes,
     )
+
+
+MAX_PRODUCTS_LENGTH = 500
+_HS_CODE = re.compile(r"^\d{4,10}$")
+
+
+def _products(cells: _Cells) -> str | None:
+    """Products as "a; b": separated by semicolons (commas too, as spreadsheets write lists)."""
+    text = cells.optional_text("products", limit=MAX_PRODUCTS_LENGTH)
+    if not text:
+        return None
+    items = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+    return "; ".join(dict.fromkeys(items)) or None
+
+
+def _hs_codes(cells: _Cells) -> str | None:
+    """HS codes of 4 to 10 digits ("4015.19" is read as 401519), separated by ; or ,."""
+    text = cells.optional_text("hs_codes", limit=200)
+    if not text:
+        return None
+    codes = [c.strip().replace(".", "").replace(" ", "") for c in re.split(r"[;,]", text)]
+    bad = [c for c in codes if c and not _HS_CODE.match(c)]
+    if bad:
+        cells.fail("hs_codes", "each HS code must have 4 to 10 digits", bad[0])
+        return None
+    return "; ".join(dict.fromkeys(c for c in codes if c)) or None
 
 
 def _sector(cells: _Cells) -> str | None:

@@ -72,6 +72,15 @@ class NodeFields(Strict):
     licence_country: str | None = None
     origin: str | None = Field(default=None, description="Worker groups: origin country.")
     destination: str | None = Field(default=None, description="Worker groups: destination.")
+    products: str | None = Field(
+        default=None,
+        max_length=500,
+        description="What the site makes or handles, separated by semicolons (e.g. 'rubber "
+        "gloves; latex'); sector risk is matched to the US DoL goods list by product.",
+    )
+    hs_codes: str | None = Field(
+        default=None, max_length=200, description="HS codes of those products (4-10 digits)."
+    )
     attributes: dict[str, Any] | None = None
 
 
@@ -117,6 +126,8 @@ class NodeRead(BaseModel):
     licence_country: str | None
     origin: str | None
     destination: str | None
+    products: str | None = None
+    hs_codes: str | None = None
     attributes: dict[str, Any]
     created_at: datetime
     updated_at: datetime

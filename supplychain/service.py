@@ -213,6 +213,8 @@ def record_of(node: Node) -> NodeRecord:
         licence_country=node.licence_country,
         origin=node.origin,
         destination=node.destination,
+        products=node.products,
+        hs_codes=node.hs_codes,
         attributes=dict(node.attributes or {}),
     )
 

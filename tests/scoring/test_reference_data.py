@@ -13,7 +13,7 @@ from scoring.facts import NodeFacts
 from scoring.inherent import corridor_component, cost_risk, country_component, sector_component
 from scoring.profile import ScoringProfile
 from scoring.reference import DATA_DIR, LISTED, NOT_COVERED, UNLISTED, shipped_reference
-from tests.builders import Actor, World, edge, network_with, node, node_ids
+from tests.builders import Actor, World, create_network, edge, network_with, node, node_ids
 
 PROFILE = ScoringProfile()
 DATA = shipped_reference()
@@ -198,3 +198,70 @@ def test_unknown_risk_reads_insufficient_data_through_the_api(world: World) -> N
     assert explained["coverage"] == "1 of 3 components known"
     assert explained["unknown"] == ["country", "sector"]
     assert explained["node"]["band"] == "insufficient_data"
+
+
+def test_sector_risk_is_matched_by_product_and_falls_back_to_the_sector_only_without_one() -> None:
+    def estate(country: str, sector: str, products: str | None) -> NodeFacts:
+        return NodeFacts(
+            id=1,
+            external_id="E",
+            kind="supplier",
+            name="E",
+            country=country,
+            sector=sector,
+            products=products,
+        )
+
+    # goods_forced_labour.csv lists Palm Fruit and Rubber Gloves (forced labour) for MY.
+    latex = sector_component(estate("MY", "agriculture", "latex"), DATA, PROFILE)
+    assert latex.risk is None  # not palm fruit: the list names no latex
+    assert latex.reason == "unknown: the US DoL list names none of: latex"
+    gloves = sector_component(estate("MY", "manufacturing", "rubber gloves"), DATA, PROFILE)
+    assert gloves.risk == PROFILE.sector_forced_labour_risk
+    assert [f.label for f in gloves.figures] == ["US DoL list: Rubber Gloves (MY)"]
+    assert gloves.reason == "product match: Rubber Gloves (MY)"
+    thai_gloves = sector_component(estate("TH", "manufacturing", "rubber gloves"), DATA, PROFILE)
+    assert thai_gloves.risk == PROFILE.sector_unlisted_risk  # listed elsewhere, not for TH
+    coarse = sector_component(estate("MY", "agriculture", None), DATA, PROFILE)
+    assert coarse.reason.startswith("sector-level match:")
+    assert [f.label for f in coarse.figures] == ["US DoL list: Palm Fruit (MY)"]
+
+
+def test_products_import_edit_and_change_the_score_through_the_api(world: World) -> None:
+    network = create_network(world.analyst_a)
+    nodes_csv = (
+        "id,kind,name,country,sector,products,hs_codes\n"
+        "CO,company,Buyer,GB,,,\n"
+        "EST,supplier,Estate,MY,agriculture,latex,4001.10\n"
+    )
+    edges_csv = "source,target,kind\nEST,CO,supplies\n"
+    url = f"/api/v1/networks/{network['id']}"
+    imported = world.analyst_a.post(
+        f"{url}/import",
+        files={"nodes": ("n.csv", nodes_csv.encode()), "edges": ("e.csv", edges_csv.encode())},
+    )
+    assert imported.status_code == 200, imported.text
+    ids = node_ids(world.analyst_a, network["id"])
+    stored = world.viewer_a.get(f"{url}/nodes/{ids['EST']}").json()
+    assert (stored["products"], stored["hs_codes"]) == ("latex", "400110")
+    sector = next(
+        c
+        for c in world.viewer_a.get(f"{url}/nodes/{ids['EST']}/score").json()["components"]
+        if c["name"] == "sector"
+    )
+    assert sector["risk"] is None
+    changed = world.analyst_a.patch(
+        f"{url}/nodes/{ids['EST']}", json={"products": "palm fruit, latex"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["products"] == "palm fruit; latex"
+    sector = next(
+        c
+        for c in world.viewer_a.get(f"{url}/nodes/{ids['EST']}/score").json()["components"]
+        if c["name"] == "sector"
+    )
+    assert sector["risk"] == PROFILE.sector_forced_labour_risk
+    assert sector["reason"] == "product match: Palm Fruit (MY)"
+    refused = world.analyst_a.patch(f"{url}/nodes/{ids['EST']}", json={"hs_codes": "40x1"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "hs_codes"

@@ -18,6 +18,8 @@ HOSTILE = {
     "kind": "supplier",
     "name": '=HYPERLINK("http://x","y")',
     "country": "TH",
+    "products": "rubber gloves; latex",
+    "hs_codes": "4015.19; 4001",
     "notes": "+1 call now",
     "city": "-Hat Yai",
 }
