@@ -218,7 +218,11 @@ def node_page(
     return page(
         "node.html",
         **base_context(
-            principal, csrf, network=network, score=score_views.explanation(context, node.id or 0)
+            principal,
+            csrf,
+            network=network,
+            record=node,
+            score=score_views.explanation(context, node.id or 0),
         ),
     )
 

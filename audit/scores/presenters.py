@@ -57,6 +57,7 @@ def summary(scores: NetworkScores, node_id: int) -> NodeScoreSummary:
         exposure=scores.exposure(node_id),
         exposure_band=scores.exposure_band(node_id),  # type: ignore[arg-type]
         critical_chain=node_id in scores.propagation.flag_hops,
+        coverage=score.inherent.coverage,
     )
 
 

@@ -28,6 +28,9 @@ class NodeScoreSummary(NodeRefScore):
     exposure: float = Field(description="Own risk and what feeds into it, discounted per hop")
     exposure_band: Band
     critical_chain: bool = Field(description="A critical red flag upstream (or here)")
+    coverage: str = Field(
+        default="", description="Inherent-risk components known, e.g. '3 of 4 components known'"
+    )
 
 
 class BandCounts(BaseModel):

@@ -187,6 +187,8 @@ def test_unknown_risk_reads_insufficient_data_through_the_api(world: World) -> N
     page = world.viewer_a.get(f"/api/v1/networks/{network['id']}/scores").json()
     bands = {row["external_id"]: row["band"] for row in page["items"]}
     assert bands["S-AQ"] == "insufficient_data"
+    coverage = {row["external_id"]: row["coverage"] for row in page["items"]}
+    assert coverage == {"S-AQ": "1 of 3 components known", "CO": "1 of 2 components known"}
     assert page["bands"]["insufficient_data"] == 1
     filtered = world.viewer_a.get(
         f"/api/v1/networks/{network['id']}/scores", params={"band": "insufficient_data"}

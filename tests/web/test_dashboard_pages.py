@@ -130,6 +130,16 @@ def test_node_page_explains_the_score(
     page = person.get(f"/dashboard/networks/{seafood}/nodes/{match.group(1)}").text
     assert "Workers paid recruitment fees" in page or "RF_WORKER_PAID_FEES" in page
     assert "US TIP Report tier" in page and "recruiter-saq v1" in page
+    assert "components known" in page  # the coverage of the inherent risk
+    # A Thai processor: its TIP tier comes from a secondary source, and the page says so.
+    processors = person.get(
+        f"/dashboard/networks/{seafood}/nodes", params={"kind": "supplier", "country": "TH"}
+    ).text
+    processor = re.search(rf'href="/dashboard/networks/{seafood}/nodes/(\d+)"', processors)
+    assert processor is not None
+    processor_page = person.get(f"/dashboard/networks/{seafood}/nodes/{processor.group(1)}").text
+    assert "secondary source" in processor_page
+    assert "Sector:" in processor_page
 
 
 def test_action_status_changes_follow_roles(
