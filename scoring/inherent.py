@@ -232,34 +232,28 @@ def cost_risk(
     cost: CorridorCost, reference: ReferenceData, profile: ScoringProfile
 ) -> tuple[float, Figure] | None:
     corridor = f"{cost.origin or 'any'}->{cost.destination or 'any'}"
-    label = f"{corridor} worker-paid cost ({cost.statistic})"
+
+    def figure(value: str) -> Figure:
+        return Figure(
+            f"{corridor} worker-paid cost ({cost.statistic})",
+            value,
+            cost.source_title,
+            cost.survey_year,
+            cost.is_estimate,
+            cost.source_quality,
+            cost.level,
+            corridor,
+        )
+
     if cost.months_of_earnings is not None:
         return (
             _clamp(100 * cost.months_of_earnings / profile.corridor_months_ceiling),
-            Figure(
-                label,
-                f"{cost.months_of_earnings:g} months of earnings",
-                cost.source_title,
-                cost.survey_year,
-                cost.is_estimate,
-                cost.source_quality,
-                cost.level,
-                corridor,
-            ),
+            figure(f"{cost.months_of_earnings:g} months of earnings"),
         )
     if cost.cost_usd is not None:
         return (
             _clamp(100 * cost.cost_usd / profile.corridor_usd_ceiling),
-            Figure(
-                label,
-                f"USD {cost.cost_usd:,.0f}",
-                cost.source_title,
-                cost.survey_year,
-                cost.is_estimate,
-                cost.source_quality,
-                cost.level,
-                corridor,
-            ),
+            figure(f"USD {cost.cost_usd:,.0f}"),
         )
     if cost.local_amount is not None and cost.local_currency:
         converted = reference.to_usd(cost.local_amount, cost.local_currency, cost.survey_year)
@@ -268,17 +262,10 @@ def cost_risk(
         usd, rate = converted
         return (
             _clamp(100 * usd / profile.corridor_usd_ceiling),
-            Figure(
-                label,
+            figure(
                 f"{cost.local_currency} {cost.local_amount:,.0f} = USD {usd:,.0f} at "
                 f"{rate.units_per_usd:g} per USD ({rate_year_note(rate.year, cost.survey_year)}"
-                f" {rate.basis})",
-                cost.source_title,
-                cost.survey_year,
-                cost.is_estimate,
-                cost.source_quality,
-                cost.level,
-                corridor,
+                f" {rate.basis})"
             ),
         )
     return None

@@ -26,8 +26,7 @@ from scoring.network import BANDS, INSUFFICIENT, NetworkScores, node_corridors
 from supplychain.countries import country_name
 
 # Insufficient data sorts apart from the graded bands (below low), never inside them.
-BAND_ORDER: dict[str, int] = {str(INSUFFICIENT): -1}
-BAND_ORDER.update({band: rank for rank, band in enumerate(BANDS)})
+BAND_ORDER: dict[str, int] = {INSUFFICIENT: -1, **{band: rank for rank, band in enumerate(BANDS)}}
 # Band first: a node with a critical red flag outranks an unassessed one with a higher number.
 SORTS = {
     "risk": lambda s: (BAND_ORDER[s.band], s.risk, s.id),
