@@ -295,15 +295,20 @@ def complete_answers(questionnaire: Questionnaire, answers: dict[str, Any]) -> d
     """The given answers, with every other question asked answered by its best option: how the
     demo's example assessments and the tests' builders make a complete, valid answer set.
 
-    File questions stay unanswered (demo data has no documents). Follow-ups opened by a given
-    answer are completed too; answers hidden by the given ones are dropped.
+    File questions stay unanswered (demo data has no documents), and so do optional unscored
+    numbers (a year paid, a USD cross-check): they have no "best" value, and inventing one (the
+    minimum) would be a false fact. Follow-ups opened by a given answer are completed too;
+    answers hidden by the given ones are dropped.
     """
     filled: dict[str, Any] = {}
     for _round in range(5):
         current = {**filled, **answers}
         for question_id in visible_question_ids(questionnaire, current):
             question = questionnaire.question(question_id)
-            if question_id not in current and question.type != "file":
+            no_best = question.type == "file" or (
+                question.type == "number" and not question.required and not question.is_scored
+            )
+            if question_id not in current and not no_best:
                 filled[question_id] = _best(question)
         if not missing_required(questionnaire, {**filled, **answers}):
             break

@@ -34,6 +34,7 @@ DATA_KEYS: dict[str, frozenset[str]] = {
     "fee_components": frozenset({"multi_choice"}),
     "fee_amount_per_worker_local": frozenset({"number"}),
     "fee_currency": frozenset({"single_choice"}),
+    "fee_year_paid": frozenset({"number"}),
     "fee_amount_per_worker_usd": frozenset({"number"}),
     "workers_charged_count": frozenset({"number"}),
     "fees_reimbursed": frozenset({"yes_no", "single_choice"}),
@@ -288,11 +289,23 @@ class Question(Strict):
             chosen = value if isinstance(value, list) else [value]
             return [(o.label if (o := self.option(str(v))) else str(v)) for v in chosen]
         if self.type == "number" and isinstance(value, int | float):
+            if self.is_year:  # "2024", not "2,024 year"
+                return [f"{value:g}"]
             number = f"{value:,}"
             return [f"{number} {self.unit}" if self.unit else number]
         if isinstance(value, list):
             return [str(v) for v in value]
         return [str(value)]
+
+    @property
+    def is_year(self) -> bool:
+        """A whole number between 1000 and 9999 (a year), in any language of its unit."""
+        return (
+            self.integer
+            and self.min is not None
+            and self.max is not None
+            and 1000 <= self.min <= self.max <= 9999
+        )
 
     def red_flags_for(self, value: Any) -> list[str]:
         if value is None:

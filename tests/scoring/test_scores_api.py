@@ -15,7 +15,8 @@ from tests.builders import Actor, World, create_network, node_ids
 from tests.scoring.builders import best_answers
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "seafood-thailand"
-RECRUITER_SAQ = library_document("recruiter-saq", 1)
+# New assignments get the latest published version (v1 assessments stay on v1).
+RECRUITER_SAQ = library_document("recruiter-saq", 2)
 FEES_PAID = {
     "FEE_02": "yes",
     "FEE_03": ["fee", "med"],
@@ -97,7 +98,7 @@ def test_a_sub_agent_charging_fees_puts_a_critical_chain_under_the_company(world
 
     flagged = analyst.get(f"/api/v1/networks/{network_id}/nodes/{sub_agent}/score").json()
     assert flagged["compliance"]["provisional"] is False
-    assert flagged["compliance"]["questionnaire"] == "recruiter-saq v1"
+    assert flagged["compliance"]["questionnaire"] == "recruiter-saq v2"
     red_flag = flagged["compliance"]["red_flags"][0]
     assert (red_flag["code"], red_flag["question_id"], red_flag["answer"]) == (
         "RF_WORKER_PAID_FEES",

@@ -96,8 +96,11 @@ def fill_visible(page: object) -> None:
     for kind in ("input[type=number]", "input[type=date]", "textarea"):
         for field in page.locator(f".question:not([hidden]) {kind}").all():  # type: ignore[attr-defined]
             if not field.input_value():
+                # A number at its field's minimum when it has one (a year paid: 2000).
+                lowest = field.get_attribute("min") if kind == "input[type=number]" else None
+                number = lowest if lowest and float(lowest) >= 1 else "1"
                 field.fill(
-                    {"input[type=number]": "1", "input[type=date]": "2026-06-30"}.get(
+                    {"input[type=number]": number, "input[type=date]": "2026-06-30"}.get(
                         kind, "Described in our policy"
                     )
                 )

@@ -129,7 +129,7 @@ def test_node_page_explains_the_score(
     assert match is not None
     page = person.get(f"/dashboard/networks/{seafood}/nodes/{match.group(1)}").text
     assert "Workers paid recruitment fees" in page or "RF_WORKER_PAID_FEES" in page
-    assert "US TIP Report tier" in page and "recruiter-saq v1" in page
+    assert "US TIP Report tier" in page and "recruiter-saq v2" in page
     assert "components known" in page  # the coverage of the inherent risk
     # A Thai processor: its TIP tier comes from a secondary source, and the page says so.
     processors = person.get(
