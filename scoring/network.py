@@ -5,8 +5,10 @@ then follows edges towards the buyer: a node is exposed to its own risk and to t
 whatever feeds it, discounted per hop (``decay``) and by the share of its migrant workers an
 edge carries. The best value over all paths is a widest-path problem, solved with a max-heap
 Dijkstra, which also records for each node the chain that sets its exposure. Separately, a node
-with a critical red flag makes every node downstream show a critical chain, however small the
-numbers, because one worker in debt bondage is not diluted by a thousand who are fine.
+with a critical red flag puts every node downstream on a critical chain, however small the
+numbers, because one worker in debt bondage is not diluted by a thousand who are fine: such a
+node's exposure is at least the profile's ``red_flag_floor`` and its exposure band is critical,
+so the number and the band always agree.
 
 Pure: the input is the NetworkX graph from ``supplychain.graph`` plus plain facts.
 """
@@ -68,6 +70,8 @@ class NodeScore:
 class Propagation:
     """Exposure labels and the pointers that rebuild each node's chains."""
 
+    # Raw propagated values at full precision; what people see goes through
+    # ``NetworkScores.exposure``, which adds the red-flag floor on critical chains.
     exposure: dict[int, float] = field(default_factory=dict)
     via: dict[int, int | None] = field(default_factory=dict)  # upstream node setting exposure
     flag_via: dict[int, int | None] = field(default_factory=dict)  # towards a red-flagged node
@@ -86,11 +90,19 @@ class NetworkScores:
     company: int | None
 
     def exposure(self, node_id: int) -> float:
-        """Rounded for people; propagation keeps full precision so partial re-scoring and
-        scoring from scratch agree to the last digit."""
-        return round(self.propagation.exposure[node_id], 2)
+        """The exposure everyone shows and counts: the propagated value, raised to at least
+        ``red_flag_floor`` on a critical chain (the number reflects the chain, and a critical
+        band never comes with a number below the floor), rounded for people. Propagation keeps
+        its raw full-precision values, so partial re-scoring and scoring from scratch agree to
+        the last digit; the floor is applied here, the one place every consumer goes through."""
+        value = self.propagation.exposure[node_id]
+        if node_id in self.propagation.flag_hops:
+            value = max(value, self.profile.red_flag_floor)
+        return round(value, 2)
 
     def exposure_band(self, node_id: int) -> str:
+        """Critical exactly on a critical chain (whose ``exposure`` is then at least the floor);
+        otherwise the band of the number, or insufficient data when nothing known feeds it."""
         flagged = node_id in self.propagation.flag_hops
         if not flagged and node_id not in self.propagation.informed:
             return INSUFFICIENT

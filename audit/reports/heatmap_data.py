@@ -1,7 +1,12 @@
 """Build the heatmaps from scores: corridors by country and by sector, and principles by node.
 
-Rows and columns are sorted worst first, so the eye lands on the riskiest corridor or node; the
+Rows and columns are sorted worst first, so the eye lands on the riskiest corridor or node. The
+corridor heatmap takes its order from the corridor endpoint itself (the API's corridor rows,
+sorted by the API's own key), so the report, the dashboard and the API list corridors alike; the
 principle heatmap keeps the standards' own order of principles so readers can compare networks.
+The corridor and sector cells take their numbers from ``NetworkScores.exposure`` and their
+red-flag marks from its critical chains, so a marked cell never shows a number below the
+profile's red-flag floor.
 """
 
 from __future__ import annotations
@@ -10,9 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from audit.reports.heatmap import Cell, Heatmap
+from audit.scores.presenters import corridors as corridor_rows
+from audit.scores.schemas import CorridorRiskRead
 from audit.scores.service import ScoringContext
 from questionnaires.standards import principles
-from scoring.corridors import CorridorRisk, corridor_risks
 from supplychain.countries import country_name
 
 UNKNOWN = "Unknown"
@@ -27,29 +33,22 @@ def _order(values: dict[str, float]) -> list[str]:
 
 
 def corridor_heatmap(
-    context: ScoringContext, corridors: list[CorridorRisk] | None = None
+    context: ScoringContext, corridors: list[CorridorRiskRead] | None = None
 ) -> Heatmap:
-    rows_ = (
-        corridors
-        if corridors is not None
-        else corridor_risks(context.graph, context.scores, context.reference)
-    )
-    worst_origin: dict[str, float] = defaultdict(float)
-    worst_destination: dict[str, float] = defaultdict(float)
-    for corridor in rows_:
-        risk = corridor.worst_risk or 0.0
-        worst_origin[_name(corridor.origin)] = max(worst_origin[_name(corridor.origin)], risk)
-        destination = _name(corridor.destination)
-        worst_destination[destination] = max(worst_destination[destination], risk)
-    origins, destinations = _order(worst_origin), _order(worst_destination)
+    """Origin x destination, in the corridor endpoint's order (``-risk``, worst first): the
+    cells follow its rows one for one, and origins and destinations appear in the order their
+    first corridor does there, so the API's first corridor is the top-left cell."""
+    rows_ = corridors if corridors is not None else corridor_rows(context)
+    origins = list(dict.fromkeys(_name(c.origin) for c in rows_))
+    destinations = list(dict.fromkeys(_name(c.destination) for c in rows_))
     cells = [
         Cell(
             row=origins.index(_name(c.origin)),
             column=destinations.index(_name(c.destination)),
             risk=c.worst_risk,
             label=f"{c.workers:,}",
-            sublabel=f"{len(c.recruiters)} recruiter{'s' if len(c.recruiters) != 1 else ''}",
-            flagged=bool(c.critical_recruiters),
+            sublabel=f"{c.recruiters} recruiter{'s' if c.recruiters != 1 else ''}",
+            flagged=bool(c.critical_recruiter_ids),
             tooltip=f"{_name(c.origin)} -> {_name(c.destination)}: worst risk "
             f"{c.worst_risk if c.worst_risk is not None else 'n/a'}",
         )
@@ -64,7 +63,9 @@ def corridor_heatmap(
         column_title="Destination country",
         legend_title="Worst exposure on the corridor (0-100)",
         note="Number: workers placed through the corridor; colour: the worst risk of the "
-        "recruiters placing them, including the sub-agents feeding them.",
+        "recruiters placing them, including the sub-agents feeding them (at least "
+        f"{context.scores.profile.red_flag_floor:g} on a chain with a critical red flag). "
+        "Corridors are in the order the corridor list gives them, worst first.",
     )
 
 

@@ -25,7 +25,10 @@ class NodeScoreSummary(NodeRefScore):
     provisional: bool = Field(description="Scored on a submitted assessment nobody reviewed yet")
     inherent: float
     red_flags: list[str]
-    exposure: float = Field(description="Own risk and what feeds into it, discounted per hop")
+    exposure: float = Field(
+        description="Own risk and what feeds into it, discounted per hop; at least the red-flag "
+        "floor (75) on a chain with a critical red flag"
+    )
     exposure_band: Band
     critical_chain: bool = Field(description="A critical red flag upstream (or here)")
     coverage: str = Field(
