@@ -28,6 +28,8 @@ class NodeFacts:
     workers: int | None = None
     migrant_workers: int | None = None
     products: str | None = None  # "rubber gloves; latex"
+    monthly_wage: float | None = None  # in wage_currency
+    wage_currency: str | None = None
 
     @classmethod
     def from_graph(cls, node_id: int, data: dict[str, Any]) -> NodeFacts:
@@ -44,6 +46,8 @@ class NodeFacts:
             workers=data.get("workers"),
             migrant_workers=data.get("migrant_workers"),
             products=data.get("products"),
+            monthly_wage=data.get("monthly_wage"),
+            wage_currency=data.get("wage_currency"),
         )
 
 

@@ -24,6 +24,7 @@ ADJUSTABLE: dict[str, tuple[float, float]] = {
     "combine.compliance": (0.3, 0.8),
     "propagation.decay": (0.5, 1.0),
     "assessment.max_age_days": (90, 1095),
+    "fees.usd_tolerance": (0.01, 0.5),
 }
 
 
@@ -85,6 +86,10 @@ class ScoringProfile(BaseModel):
     decay: float = 0.85
     min_worker_share: float = 0.5
 
+    # Fees: a respondent's own USD figure further than this share from the sourced conversion
+    # of the local amount is flagged for the respondent to confirm (the conversion is used).
+    fee_usd_tolerance: float = 0.10
+
     @model_validator(mode="after")
     def _sane(self) -> ScoringProfile:
         if not self.band_medium < self.band_high <= self.red_flag_floor <= 100:
@@ -123,6 +128,7 @@ _FIELD_OF = {
     "combine.compliance": "compliance_weight",
     "propagation.decay": "decay",
     "assessment.max_age_days": "assessment_max_age_days",
+    "fees.usd_tolerance": "fee_usd_tolerance",
 }
 
 

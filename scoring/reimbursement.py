@@ -2,10 +2,17 @@
 
 The Employer Pays Principle says workers should never pay for their recruitment; when they did,
 remediation means repaying them. The figures come from what recruiters and employers reported in
-their assessments (amount per worker in local currency and USD, workers charged, whether any was
-repaid) and from the workers on the network's edges. Where nobody on a placement chain has been
-assessed, a clearly labelled estimate uses survey costs for the corridor. Every line keeps its
-inputs, so an auditor can redo the arithmetic by hand.
+their assessments (amount per worker in local currency, workers charged, whether any was repaid)
+and from the workers on the network's edges. Where nobody on a placement chain has been assessed,
+a clearly labelled estimate uses survey costs for the corridor.
+
+Three rules keep the money exact (scoring/README.md, "Fees owed to workers"):
+- a local amount is converted with the sourced exchange rate of the year the fees were paid
+  (the nearest year's when that one is missing, and the line says so); the respondent's own USD
+  figure is only a check, and one further than the tolerance from the conversion is flagged;
+- a recruiter is counted for no more workers than it placed in this network;
+- what cannot be computed is unknown, never USD 0: totals with unknown parts are "at least".
+Every line keeps its inputs and its arithmetic in words, so an auditor can redo it by hand.
 """
 
 from __future__ import annotations
@@ -18,54 +25,49 @@ from typing import Any
 import networkx as nx
 
 from scoring.facts import AssessmentFacts
-from scoring.reference import ReferenceData
+from scoring.reference import CorridorCost, FxRate, ReferenceData
 from supplychain.analysis import edge_corridor
 
 Corridor = tuple[str | None, str | None]
 DELIVERING = ("recruits_for", "employed_by")
+PLACING = ("recruits_for", "refers_to")
+DEFAULT_USD_TOLERANCE = 0.10  # the respondent's USD may differ this much from the conversion
 
 
-@dataclass
-class Allocation:
-    employer_id: int
-    corridor: Corridor
-    workers: float
-    owed_usd: float
+def amount(value: float) -> str:
+    """450000 -> "450,000"; 1122.745 -> "1,122.75": how amounts read in every explanation."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-@dataclass
-class OwedLine:
-    node_id: int  # who reported (or, for estimates, who placed the workers)
-    basis: str  # "reported" | "estimate"
+RATE_BASIS = {"annual_average": "annual average", "date": "rate of one day in"}
+
+
+def rate_words(rate: FxRate, wanted_year: int | None) -> str:
+    """ "133.7266 NPR per USD (2024 annual average, World Bank WDI ...)", naming a fallback."""
+    basis = RATE_BASIS.get(rate.basis, rate.basis.replace("_", " "))
+    when = f"{rate.year} {basis}" if basis.startswith("annual") else f"{basis} {rate.year}"
+    words = f"{rate.units_per_usd:.10g} {rate.currency} per USD ({when}, {rate.source_title})"
+    if wanted_year is not None and rate.year != wanted_year:
+        words += f"; no rate for {wanted_year}, the nearest year's is used"
+    return words
+
+
+@dataclass(frozen=True)
+class FeeConversion:
+    """How one assessment's fee per worker reached USD."""
+
     per_worker_usd: float | None
-    usd_basis: str  # how the USD figure was obtained
     per_worker_local: float | None
     currency: str | None
-    workers: int | None
-    workers_basis: str
-    reimbursed: str | None
-    owed_usd: float
-    owed_local: float | None
-    allocations: list[Allocation] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Reimbursement:
-    lines: list[OwedLine]
-    by_recruiter: dict[int, float]  # reported fees only
-    by_supplier: dict[int, float]
-    by_corridor: dict[Corridor, float]
-    estimated_by_supplier: dict[int, float]  # survey-based estimates, kept apart
-    estimated_by_corridor: dict[Corridor, float]
-    reported_usd: float
-    estimated_usd: float
-    reported_local: dict[str, float]  # currency -> amount, as reported
-
-    @property
-    def incomplete(self) -> list[OwedLine]:
-        return [line for line in self.lines if line.missing]
+    rate: FxRate | None  # the sourced rate used; None when no conversion was made
+    year_paid: int | None
+    year_basis: str
+    respondent_usd: float | None  # the respondent's own USD figure, if given
+    difference: float | None  # |respondent - sourced| / sourced, when both exist
+    flagged: bool  # the difference is beyond the tolerance
+    usd_basis: str
+    notes: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
 
 def _answer(facts: AssessmentFacts, key: str) -> Any:
@@ -77,13 +79,199 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def fees_reported(facts: AssessmentFacts) -> bool:
+    return _answer(facts, "fees_charged_to_workers") == "yes"
+
+
+def year_paid(facts: AssessmentFacts) -> tuple[int, str]:
+    """The year whose exchange rate applies: as answered (questionnaire v2), else the year the
+    assessment was completed, since its fee questions ask about the last 12 months."""
+    answered = _number(_answer(facts, "fee_year_paid"))
+    if answered is not None:
+        return int(answered), "the year the respondent says most workers paid"
+    return facts.completed_at.year, "the year of the assessment (it asks about the last 12 months)"
+
+
+def fee_conversion(
+    facts: AssessmentFacts, reference: ReferenceData, tolerance: float = DEFAULT_USD_TOLERANCE
+) -> FeeConversion:
+    """Convert the answered local amount with the sourced rate; check the respondent's USD."""
+    local = _number(_answer(facts, "fee_amount_per_worker_local"))
+    respondent = _number(_answer(facts, "fee_amount_per_worker_usd"))
+    currency_answer = _answer(facts, "fee_currency")
+    currency = str(currency_answer).upper() if currency_answer else None
+    year, year_basis = year_paid(facts)
+    base: dict[str, Any] = {
+        "per_worker_local": local,
+        "currency": currency,
+        "year_paid": year,
+        "year_basis": year_basis,
+        "respondent_usd": respondent,
+    }
+    unchecked = "reported in USD by the respondent"
+    if local is None:
+        if respondent is not None:
+            return FeeConversion(
+                per_worker_usd=respondent,
+                rate=None,
+                difference=None,
+                flagged=False,
+                usd_basis=f"{unchecked}; no local amount to check it against",
+                **base,
+            )
+        return _unknown(base, "amount per worker not given")
+    if currency is None or currency == "OTHER":
+        if respondent is not None:
+            return FeeConversion(
+                per_worker_usd=respondent,
+                rate=None,
+                difference=None,
+                flagged=False,
+                usd_basis=f"{unchecked}; the local currency is not named, so it cannot be checked",
+                **base,
+            )
+        return _unknown(base, "currency not given")
+    if currency == "USD":
+        return FeeConversion(
+            per_worker_usd=local,
+            rate=None,
+            difference=None,
+            flagged=False,
+            usd_basis="paid in USD",
+            **base,
+        )
+    rate = reference.rate(currency, year)
+    if rate is None:
+        if respondent is not None:
+            return FeeConversion(
+                per_worker_usd=respondent,
+                rate=None,
+                difference=None,
+                flagged=False,
+                usd_basis=f"{unchecked}; no sourced exchange rate for {currency} to check it",
+                **base,
+            )
+        return _unknown(base, f"no exchange rate for {currency}")
+    sourced = local / rate.units_per_usd
+    basis = f"converted at {rate_words(rate, year)}"
+    if respondent is None:
+        return FeeConversion(
+            per_worker_usd=sourced,
+            rate=rate,
+            difference=None,
+            flagged=False,
+            usd_basis=basis,
+            **base,
+        )
+    difference = abs(respondent - sourced) / sourced if sourced else 0.0
+    flagged = difference > tolerance
+    note = (
+        f"the respondent's USD {amount(respondent)} differs from the sourced conversion "
+        f"(USD {amount(round(sourced, 2))}) by {difference:.0%}, more than the {tolerance:.0%} "
+        "tolerance: the sourced conversion is used and the respondent is asked to confirm"
+        if flagged
+        else f"the respondent's USD {amount(respondent)} agrees with the sourced conversion "
+        f"within {tolerance:.0%}"
+    )
+    return FeeConversion(
+        per_worker_usd=sourced,
+        rate=rate,
+        difference=round(difference, 4),
+        flagged=flagged,
+        usd_basis=basis,
+        notes=(note,),
+        **base,
+    )
+
+
+def _unknown(base: dict[str, Any], why: str) -> FeeConversion:
+    return FeeConversion(
+        per_worker_usd=None,
+        rate=None,
+        difference=None,
+        flagged=False,
+        usd_basis="",
+        missing=(why,),
+        **base,
+    )
+
+
+# Lines --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Allocation:
+    employer_id: int
+    corridor: Corridor
+    workers: float
+    owed_usd: float | None  # None: unknown
+
+
+@dataclass
+class OwedLine:
+    node_id: int  # who reported (or, for estimates, who placed the workers)
+    basis: str  # "reported" | "estimate"
+    per_worker_usd: float | None
+    usd_basis: str  # how the USD figure was obtained
+    per_worker_local: float | None
+    currency: str | None
+    workers: int | None  # the workers counted
+    workers_basis: str
+    reimbursed: str | None
+    owed_usd: float | None  # None: unknown, never shown as 0
+    owed_local: float | None
+    allocations: list[Allocation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    rate: float | None = None  # units of ``currency`` per USD
+    rate_year: int | None = None
+    rate_source: str = ""
+    year_paid: int | None = None
+    respondent_usd: float | None = None
+    usd_flagged: bool = False
+    workers_reported: int | None = None
+    workers_placed: int | None = None
+    statistic: str | None = None  # estimates: "mean", "median", "median of 3 survey means"
+    arithmetic: str = ""
+
+    @property
+    def unknown(self) -> bool:
+        return self.owed_usd is None
+
+
+@dataclass
+class Reimbursement:
+    lines: list[OwedLine]
+    by_recruiter: dict[int, float]  # reported fees only
+    by_supplier: dict[int, float]
+    by_corridor: dict[Corridor, float]
+    estimated_by_supplier: dict[int, float]  # survey-based estimates, kept apart
+    estimated_by_corridor: dict[Corridor, float]
+    reported_usd: float  # the known part: "at least" while ``unknown_reported`` has lines
+    estimated_usd: float
+    reported_local: dict[str, float]  # currency -> amount, as reported
+    # Workers whose fees cannot be put in money, per corridor and basis.
+    unknown_workers_by_corridor: dict[str, dict[Corridor, float]] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> list[OwedLine]:
+        return [line for line in self.lines if line.missing]
+
+    @property
+    def unknown_reported(self) -> list[OwedLine]:
+        return [line for line in self.lines if line.basis == "reported" and line.unknown]
+
+    @property
+    def unknown_estimates(self) -> list[OwedLine]:
+        return [line for line in self.lines if line.basis == "estimate" and line.unknown]
+
+
 def _outgoing_workers(graph: nx.MultiDiGraph, node_id: int) -> int | None:
-    workers = [
-        d.get("workers")
+    known = [
+        d["workers"]
         for _s, _t, d in graph.out_edges(node_id, data=True)
-        if d["kind"] in ("recruits_for", "refers_to")
+        if d["kind"] in PLACING and d.get("workers") is not None
     ]
-    known = [w for w in workers if w is not None]
     return sum(known) if known else None
 
 
@@ -104,7 +292,7 @@ def placements(
     out = [
         (target, data)
         for _s, target, data in graph.out_edges(recruiter, data=True)
-        if data["kind"] in ("recruits_for", "refers_to")
+        if data["kind"] in PLACING
     ]
     if not out:
         return []
@@ -125,76 +313,78 @@ def placements(
     return results
 
 
-def _per_worker_usd(
-    facts: AssessmentFacts, reference: ReferenceData
-) -> tuple[float | None, str, float | None, str | None, list[str]]:
-    usd = _number(_answer(facts, "fee_amount_per_worker_usd"))
-    local = _number(_answer(facts, "fee_amount_per_worker_local"))
-    currency_answer = _answer(facts, "fee_currency")
-    currency = str(currency_answer).upper() if currency_answer else None
-    missing: list[str] = []
-    if usd is not None:
-        return usd, "reported in USD", local, currency, missing
-    if local is not None and currency and currency != "OTHER":
-        converted = reference.to_usd(local, currency)
-        if converted is not None:
-            value, rate = converted
-            basis = (
-                f"converted at {rate.units_per_usd:g} {currency} per USD ({rate.year} "
-                f"{rate.basis.replace('_', ' ')}, {rate.source_title})"
-            )
-            return value, basis, local, currency, missing
-        missing.append(f"no exchange rate for {currency}")
-    elif local is not None:
-        missing.append("currency not given")
-    else:
-        missing.append("amount per worker not given")
-    return None, "", local, currency, missing
+def _workers_counted(
+    graph: nx.MultiDiGraph, facts: AssessmentFacts
+) -> tuple[int | None, str, int | None, int | None]:
+    """(workers counted, why, workers reported, workers placed here): a recruiter is counted for
+    no more workers than its edges place in this network, an employer for no more than the
+    migrant workers it declares."""
+    node = graph.nodes[facts.node_id]
+    recruiter = node["kind"] == "recruiter"
+    here = _outgoing_workers(graph, facts.node_id) if recruiter else node.get("migrant_workers")
+    if here is None and not recruiter:
+        here = _incoming_workers(graph, facts.node_id)
+    where = "placed in this network" if recruiter else "migrant workers declared here"
+    charged = _number(_answer(facts, "workers_charged_count"))
+    if charged is None:
+        if here is None:
+            return None, "", None, None
+        return int(here), f"{where}: the respondent did not say how many paid", None, int(here)
+    reported = int(charged)
+    if here is None:
+        edges = "its edges" if recruiter else "the network"
+        return (
+            reported,
+            f"workers charged, as answered ({edges} give no count to check)",
+            reported,
+            None,
+        )
+    if reported > here:
+        return int(here), f"{reported:,} reported, {int(here):,} {where}", reported, int(here)
+    return reported, f"workers charged, as answered ({int(here):,} {where})", reported, int(here)
 
 
 def reported_line(
-    graph: nx.MultiDiGraph, facts: AssessmentFacts, reference: ReferenceData
+    graph: nx.MultiDiGraph,
+    facts: AssessmentFacts,
+    reference: ReferenceData,
+    tolerance: float = DEFAULT_USD_TOLERANCE,
 ) -> OwedLine | None:
     """The line for one node whose assessment says workers paid fees, or None if none did."""
-    if _answer(facts, "fees_charged_to_workers") != "yes":
+    if not fees_reported(facts):
         return None
     node_id = facts.node_id
     kind = graph.nodes[node_id]["kind"]
-    per_usd, usd_basis, per_local, currency, missing = _per_worker_usd(facts, reference)
-    charged = _number(_answer(facts, "workers_charged_count"))
-    if charged is not None:
-        workers: int | None = int(charged)
-        workers_basis = "workers charged, as answered"
-    else:
-        workers = (
-            _outgoing_workers(graph, node_id)
-            if kind == "recruiter"
-            else _incoming_workers(graph, node_id) or graph.nodes[node_id].get("migrant_workers")
-        )
-        workers_basis = "workers on the node's edges in the network" if workers else ""
-        if workers is None:
-            missing.append("number of workers charged not known")
+    conversion = fee_conversion(facts, reference, tolerance)
+    missing = list(conversion.missing)
+    workers, workers_basis, reported_workers, placed = _workers_counted(graph, facts)
+    if workers is None:
+        missing.append("number of workers charged not known")
     reimbursed = _answer(facts, "fees_reimbursed")
-    notes: list[str] = []
-    factor = 1.0
+    notes = list(conversion.notes)
+    factor, repaid = 1.0, ""
     if reimbursed in ("all", "not_applicable"):
         factor = 0.0
-        notes.append(
-            "reported as fully repaid" if reimbursed == "all" else "reported as not applicable"
-        )
+        repaid = "reported as fully repaid" if reimbursed == "all" else "reported as not applicable"
+        notes.append(repaid)
     elif reimbursed == "some":
         notes.append("some workers were already repaid: this is the most that can be owed")
-    owed_usd = round(per_usd * workers * factor, 2) if per_usd is not None and workers else 0.0
-    owed_local = (
-        round(per_local * workers * factor, 2) if per_local is not None and workers else None
-    )
+    local, per_usd = conversion.per_worker_local, conversion.per_worker_usd
+    rate = conversion.rate
+    owed_local = round(local * workers * factor, 2) if local is not None and workers else None
+    if per_usd is None or workers is None:
+        owed_usd: float | None = None
+    elif rate is not None and local is not None:
+        owed_usd = round(local * workers * factor / rate.units_per_usd, 2)  # convert once
+    else:
+        owed_usd = round(per_usd * workers * factor, 2)
     line = OwedLine(
         node_id=node_id,
         basis="reported",
         per_worker_usd=round(per_usd, 2) if per_usd is not None else None,
-        usd_basis=usd_basis,
-        per_worker_local=per_local,
-        currency=currency,
+        usd_basis=conversion.usd_basis,
+        per_worker_local=local,
+        currency=conversion.currency,
         workers=workers,
         workers_basis=workers_basis,
         reimbursed=str(reimbursed) if reimbursed else None,
@@ -202,18 +392,50 @@ def reported_line(
         owed_local=owed_local,
         notes=notes,
         missing=missing,
+        rate=rate.units_per_usd if rate else None,
+        rate_year=rate.year if rate else None,
+        rate_source=rate.source_title if rate else "",
+        year_paid=conversion.year_paid,
+        respondent_usd=conversion.respondent_usd,
+        usd_flagged=conversion.flagged,
+        workers_reported=reported_workers,
+        workers_placed=placed,
     )
-    if owed_usd and workers:
+    line.arithmetic = _reported_arithmetic(line, repaid)
+    if workers:
         if kind == "recruiter":
             spread = placements(graph, node_id, float(workers))
         else:
             spread = _employer_spread(graph, node_id, float(workers))
-        placed = sum(w for _e, _c, w in spread) or 1.0
+        placed_total = sum(w for _e, _c, w in spread) or 1.0
         line.allocations = [
-            Allocation(employer, corridor, round(w, 2), round(owed_usd * w / placed, 2))
+            Allocation(
+                employer,
+                corridor,
+                round(w, 2),
+                round(owed_usd * w / placed_total, 2) if owed_usd is not None else None,
+            )
             for employer, corridor, w in spread
         ]
     return line
+
+
+def _reported_arithmetic(line: OwedLine, repaid: str) -> str:
+    if line.owed_usd is None:
+        return "unknown: " + "; ".join(line.missing)
+    workers = f"{line.workers:,} workers"
+    if line.rate is not None and line.per_worker_local is not None:
+        total_local = line.per_worker_local * (line.workers or 0)
+        steps = (
+            f"{line.currency} {amount(line.per_worker_local)} x {workers} = {line.currency} "
+            f"{amount(round(total_local, 2))}; / {line.rate:.10g} {line.currency} per USD "
+            f"({line.rate_year}, {line.rate_source})"
+        )
+    else:
+        steps = f"USD {amount(line.per_worker_usd or 0)} x {workers}"
+    if repaid:
+        return f"{steps}; {repaid}: USD 0 owed"
+    return f"{steps} = USD {amount(line.owed_usd)}"
 
 
 def _employer_spread(
@@ -240,12 +462,132 @@ def _chain_assessed(graph: nx.MultiDiGraph, recruiter: int, assessed: set[int]) 
     return recruiter in assessed or any(a in assessed for a in nx.ancestors(graph, recruiter))
 
 
+# Survey estimates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorridorEstimate:
+    per_worker_usd: float | None
+    basis: str
+    statistic: str | None
+    missing: str = ""
+
+
+def _statistic(figures: list[CorridorCost]) -> str:
+    """Say what the figure is: one survey's mean or median, or the median of several."""
+    kinds = sorted({c.statistic for c in figures})
+    if len(figures) == 1:
+        return figures[0].statistic
+    return f"median of {len(figures)} survey figures ({', '.join(kinds)})"
+
+
+def _sources(figures: list[CorridorCost]) -> str:
+    return "; ".join(
+        sorted({c.source_title + (f" ({c.survey_year})" if c.survey_year else "") for c in figures})
+    )
+
+
+def _wage(graph: nx.MultiDiGraph, employer: int, origin: str) -> tuple[float, str, str] | None:
+    """(monthly wage, currency, whose) for workers placed at an employer: the employer's own
+    figure, else a worker group of that origin employed there."""
+    node = graph.nodes[employer]
+    if node.get("monthly_wage") and node.get("wage_currency"):
+        return float(node["monthly_wage"]), str(node["wage_currency"]), str(node.get("name"))
+    for source, _t, data in graph.in_edges(employer, data=True):
+        group = graph.nodes[source]
+        if (
+            data["kind"] == "employed_by"
+            and group.get("monthly_wage")
+            and group.get("wage_currency")
+            and group.get("origin") in (None, origin)
+        ):
+            return float(group["monthly_wage"]), str(group["wage_currency"]), str(group["name"])
+    return None
+
+
+def corridor_estimate(
+    graph: nx.MultiDiGraph, reference: ReferenceData, corridor: Corridor, employer: int
+) -> CorridorEstimate:
+    """A per-worker cost from survey figures: USD figures first, then local amounts converted at
+    the survey year's rate, then months of earnings times a known monthly wage."""
+    origin, destination = corridor
+    if not origin or not destination:
+        return CorridorEstimate(None, "", None, "the placement's origin or destination is unknown")
+    label = f"{origin}->{destination}"
+    rows = reference.costs(origin, destination)
+    if not any(c.cost_usd or c.local_amount or c.months_of_earnings for c in rows):
+        rows, label = reference.origin_costs(origin), f"{origin} (origin average)"
+    usd = [c for c in rows if c.cost_usd is not None]
+    usd = [c for c in usd if not c.is_estimate] or usd
+    if usd:
+        value = median([c.cost_usd for c in usd if c.cost_usd is not None])
+        statistic = _statistic(usd)
+        return CorridorEstimate(
+            round(value, 2), f"survey {statistic} {label}: {_sources(usd)}", statistic
+        )
+    converted = [
+        (pair[0], c, pair[1])
+        for c in rows
+        if c.local_amount
+        and c.local_currency
+        and (pair := reference.to_usd(c.local_amount, c.local_currency, c.survey_year))
+    ]
+    if converted:
+        value = median([usd for usd, _c, _r in converted])
+        figures = [c for _u, c, _r in converted]
+        statistic = _statistic(figures)
+        rates = "; ".join(
+            f"{c.local_currency} {amount(c.local_amount or 0)} at {rate_words(r, c.survey_year)}"
+            for _u, c, r in converted
+        )
+        return CorridorEstimate(
+            round(value, 2),
+            f"survey {statistic} {label}, converted: {rates}; {_sources(figures)}",
+            statistic,
+        )
+    months = [c for c in rows if c.months_of_earnings is not None]
+    if months:
+        value_months = median([c.months_of_earnings for c in months if c.months_of_earnings])
+        statistic = _statistic(months)
+        employer_name = graph.nodes[employer].get("name")
+        wage = _wage(graph, employer, origin)
+        if wage is None:
+            return CorridorEstimate(
+                None,
+                "",
+                statistic,
+                f"a months-of-earnings figure ({value_months:g} months, {statistic}, "
+                f"{_sources(months)}) but no monthly wage known for {employer_name}: add "
+                "monthly_wage and wage_currency to the employer or its worker group",
+            )
+        wage_amount, currency, whose = wage
+        pair = reference.to_usd(wage_amount, currency)
+        if pair is None:
+            return CorridorEstimate(
+                None, "", statistic, f"no exchange rate for the wage currency {currency}"
+            )
+        wage_usd, rate = pair
+        via = (
+            ""
+            if currency == "USD"
+            else f" = USD {amount(round(wage_usd, 2))} at {rate_words(rate, None)}"
+        )
+        return CorridorEstimate(
+            round(value_months * wage_usd, 2),
+            f"{value_months:g} months of earnings (survey {statistic} {label}: "
+            f"{_sources(months)}) x monthly wage {currency} {amount(wage_amount)} ({whose}){via}",
+            statistic,
+        )
+    return CorridorEstimate(None, "", None, f"no survey cost figure for {origin}->{destination}")
+
+
 def estimated_lines(
     graph: nx.MultiDiGraph,
     assessments: dict[int, AssessmentFacts],
     reference: ReferenceData,
 ) -> list[OwedLine]:
-    """Survey-based estimates for placements where no recruiter on the chain was assessed."""
+    """Survey-based estimates for placements where no recruiter on the chain was assessed; a
+    placement without any usable figure is an unknown line, never USD 0."""
     assessed = set(assessments)
     lines: list[OwedLine] = []
     for source, target, data in graph.edges(data=True):
@@ -255,37 +597,17 @@ def estimated_lines(
             continue  # the employer answered for its workers
         if _chain_assessed(graph, source, assessed):
             continue
-        origin, destination = edge_corridor(graph, source, target, data)
-        if not origin or not destination:
-            continue
-        figures = [c for c in reference.costs(origin, destination) if c.cost_usd is not None]
-        surveys = [c for c in figures if not c.is_estimate] or figures
-        converted = [
-            (usd, c)
-            for c in reference.costs(origin, destination)
-            if c.cost_usd is None
-            and c.local_amount
-            and c.local_currency
-            and (pair := reference.to_usd(c.local_amount, c.local_currency, c.survey_year))
-            and (usd := pair[0])
-        ]
-        values = [c.cost_usd for c in surveys if c.cost_usd is not None] or [
-            usd for usd, _c in converted
-        ]
-        if not values:
-            continue
-        per_worker = round(median(values), 2)
-        sources = sorted(
-            {c.source_title for c in surveys} or {c.source_title for _u, c in converted}
-        )
+        corridor = edge_corridor(graph, source, target, data)
+        estimate = corridor_estimate(graph, reference, corridor, int(target))
         workers = int(data["workers"])
-        owed = round(per_worker * workers, 2)
+        per_worker = estimate.per_worker_usd
+        owed = round(per_worker * workers, 2) if per_worker is not None else None
         lines.append(
             OwedLine(
                 node_id=int(source),
                 basis="estimate",
                 per_worker_usd=per_worker,
-                usd_basis=f"median survey cost {origin}->{destination}: " + "; ".join(sources),
+                usd_basis=estimate.basis,
                 per_worker_local=None,
                 currency=None,
                 workers=workers,
@@ -293,8 +615,16 @@ def estimated_lines(
                 reimbursed=None,
                 owed_usd=owed,
                 owed_local=None,
-                allocations=[Allocation(int(target), (origin, destination), workers, owed)],
+                allocations=[Allocation(int(target), corridor, workers, owed)],
                 notes=["estimate: no recruiter on this chain has been assessed"],
+                missing=[estimate.missing] if estimate.missing else [],
+                statistic=estimate.statistic,
+                arithmetic=(
+                    f"USD {amount(per_worker)} ({estimate.statistic}) x {workers:,} workers = "
+                    f"USD {amount(owed or 0)}"
+                    if per_worker is not None
+                    else f"unknown: {workers:,} workers without an estimate ({estimate.missing})"
+                ),
             )
         )
     return lines
@@ -304,11 +634,12 @@ def reimbursement(
     graph: nx.MultiDiGraph,
     assessments: dict[int, AssessmentFacts],
     reference: ReferenceData,
+    tolerance: float = DEFAULT_USD_TOLERANCE,
 ) -> Reimbursement:
     lines = [
         line
         for facts in assessments.values()
-        if (line := reported_line(graph, facts, reference)) is not None
+        if (line := reported_line(graph, facts, reference, tolerance)) is not None
     ]
     # An employer's own report is not added where recruiters' reports already cover it.
     covered = {
@@ -324,18 +655,29 @@ def reimbursement(
             )
             line.allocations = []
             line.owed_usd = 0.0
-    lines.sort(key=lambda line: (-line.owed_usd, line.node_id))
+            line.missing = []
+    lines.sort(key=lambda line: (line.unknown, -(line.owed_usd or 0), line.node_id))
     estimates = estimated_lines(graph, assessments, reference)
+    estimates.sort(key=lambda line: (line.unknown, -(line.owed_usd or 0), line.node_id))
     by_recruiter: dict[int, float] = defaultdict(float)
     totals: dict[str, dict[str, dict]] = {
         basis: {"supplier": defaultdict(float), "corridor": defaultdict(float)}
         for basis in ("reported", "estimate")
     }
+    unknown: dict[str, dict[Corridor, float]] = {"reported": {}, "estimate": {}}
     local: dict[str, float] = defaultdict(float)
     for line in [*lines, *estimates]:
-        if line.basis == "reported" and graph.nodes[line.node_id]["kind"] == "recruiter":
+        if (
+            line.basis == "reported"
+            and line.owed_usd is not None
+            and graph.nodes[line.node_id]["kind"] == "recruiter"
+        ):
             by_recruiter[line.node_id] += line.owed_usd
         for allocation in line.allocations:
+            if allocation.owed_usd is None:
+                part = unknown[line.basis]
+                part[allocation.corridor] = part.get(allocation.corridor, 0) + allocation.workers
+                continue
             totals[line.basis]["supplier"][allocation.employer_id] += allocation.owed_usd
             totals[line.basis]["corridor"][allocation.corridor] += allocation.owed_usd
         if line.basis == "reported" and line.owed_local and line.currency:
@@ -351,7 +693,8 @@ def reimbursement(
         by_corridor=rounded(totals["reported"]["corridor"]),
         estimated_by_supplier=rounded(totals["estimate"]["supplier"]),
         estimated_by_corridor=rounded(totals["estimate"]["corridor"]),
-        reported_usd=round(sum(line.owed_usd for line in lines), 2),
-        estimated_usd=round(sum(line.owed_usd for line in estimates), 2),
+        reported_usd=round(sum(line.owed_usd or 0 for line in lines), 2),
+        estimated_usd=round(sum(line.owed_usd or 0 for line in estimates), 2),
         reported_local=dict(local),
+        unknown_workers_by_corridor={k: rounded(v) for k, v in unknown.items()},
     )

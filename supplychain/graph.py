@@ -58,6 +58,8 @@ _NODE_ATTRIBUTES = (
     "origin",
     "destination",
     "products",
+    "monthly_wage",
+    "wage_currency",
 )
 _EDGE_ATTRIBUTES = ("kind", "origin", "destination", "workers", "share")
 

@@ -57,6 +57,9 @@ class Node(SQLModel, table=True):
     # is matched to the goods list by product, the coarse sector being only a fallback.
     products: str | None = Field(default=None, max_length=500)
     hs_codes: str | None = Field(default=None, max_length=200)
+    # A migrant worker's monthly wage here, to turn survey costs in months of earnings into money.
+    monthly_wage: float | None = None
+    wage_currency: str | None = Field(default=None, max_length=3)
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -43,6 +43,8 @@ NODE_COLUMNS = (
     "destination",
     "products",
     "hs_codes",
+    "monthly_wage",
+    "wage_currency",
 )
 NODE_REQUIRED = ("id", "kind", "name", "country")
 # Stored node columns besides the id, in the order of ``NodeRecord.row``.
@@ -61,6 +63,8 @@ NODE_STORED = (
     "destination",
     "products",
     "hs_codes",
+    "monthly_wage",
+    "wage_currency",
     "attributes",
 )
 EDGE_STORED = ("origin", "destination", "workers", "share", "attributes")
@@ -91,6 +95,10 @@ class NodeRecord:
     destination: str | None = None
     products: str | None = None
     hs_codes: str | None = None
+    # What a migrant worker earns a month at this employer (or in this worker group), in
+    # ``wage_currency``: turns a survey's "months of earnings" into money owed.
+    monthly_wage: float | None = None
+    wage_currency: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def row(self) -> tuple[Any, ...]:
@@ -110,6 +118,8 @@ class NodeRecord:
             self.destination,
             self.products,
             self.hs_codes,
+            self.monthly_wage,
+            self.wage_currency,
             self.attributes,
         )
 
@@ -131,6 +141,8 @@ class NodeRecord:
             "destination": self.destination,
             "products": self.products,
             "hs_codes": self.hs_codes,
+            "monthly_wage": self.monthly_wage,
+            "wage_currency": self.wage_currency,
             "attributes": self.attributes,
         }
 
@@ -257,6 +269,37 @@ class _Cells:
             return None
         return number
 
+    def amount(self, column: str) -> float | None:
+        """A sum of money: a positive number, thousands separators allowed ("1,500.50")."""
+        value = self.raw.get(column)
+        if _blank(value):
+            return None
+        if isinstance(value, bool):
+            self.fail(column, "must be an amount of money", value)
+            return None
+        text = _text(value).replace(" ", "")
+        try:
+            number = (
+                float(value) if isinstance(value, int | float) else float(text.replace(",", ""))
+            )
+        except ValueError:
+            self.fail(column, "must be an amount of money, such as 1500 or 1,500.50", value)
+            return None
+        if math.isnan(number) or number <= 0 or number > 1e12:
+            self.fail(column, "must be more than 0", value)
+            return None
+        return number
+
+    def currency(self, column: str) -> str | None:
+        value = self.raw.get(column)
+        if _blank(value):
+            return None
+        code = _text(value).upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            self.fail(column, "must be an ISO 4217 currency code such as MYR or USD", value)
+            return None
+        return code
+
     def country(self, column: str, *, required: bool = False) -> str | None:
         value = self.raw.get(column)
         if _blank(value):
@@ -328,6 +371,8 @@ def parse_node(raw: Mapping[str, Any], location: Location, problems: Problems) -
     destination = cells.country("destination")
     products = _products(cells)
     hs_codes = _hs_codes(cells)
+    monthly_wage = cells.amount("monthly_wage")
+    wage_currency = cells.currency("wage_currency")
     attributes = _attributes(raw, NODE_COLUMNS, cells)
 
     if kind is not None:
@@ -342,6 +387,7 @@ def parse_node(raw: Mapping[str, Any], location: Location, problems: Problems) -
         )
     if workers is not None and migrant_workers is not None and migrant_workers > workers:
         cells.fail("migrant_workers", f"is more than workers ({workers})", migrant_workers)
+    _wage_rules(cells, kind, monthly_wage, wage_currency)
     if not cells.ok:
         return None
     return NodeRecord(
@@ -360,8 +406,28 @@ def parse_node(raw: Mapping[str, Any], location: Location, problems: Problems) -
         destination=destination,
         products=products,
         hs_codes=hs_codes,
+        monthly_wage=monthly_wage,
+        wage_currency=wage_currency,
         attributes=attributes,
     )
+
+
+WAGE_KINDS = frozenset({NodeKind.supplier, NodeKind.company, NodeKind.worker_group})
+
+
+def _wage_rules(
+    cells: _Cells, kind: NodeKind | None, wage: float | None, currency: str | None
+) -> None:
+    """A wage means nothing without its currency, and only employers and worker groups pay or
+    earn one."""
+    if wage is not None and currency is None:
+        cells.fail("wage_currency", "required with monthly_wage (e.g. MYR)")
+    if currency is not None and wage is None:
+        cells.fail("monthly_wage", "required with wage_currency", currency)
+    if wage is not None and kind is not None and kind not in WAGE_KINDS:
+        cells.fail(
+            "monthly_wage", f"applies to suppliers, companies and worker groups, not a {kind.value}"
+        )
 
 
 MAX_PRODUCTS_LENGTH = 500

@@ -81,6 +81,13 @@ class NodeFields(Strict):
     hs_codes: str | None = Field(
         default=None, max_length=200, description="HS codes of those products (4-10 digits)."
     )
+    monthly_wage: float | None = Field(
+        default=None,
+        gt=0,
+        description="Suppliers, companies and worker groups: a migrant worker's monthly wage, in "
+        "wage_currency; turns survey recruitment costs in months of earnings into money.",
+    )
+    wage_currency: str | None = Field(default=None, description="ISO 4217 code, e.g. MYR.")
     attributes: dict[str, Any] | None = None
 
 
@@ -128,6 +135,8 @@ class NodeRead(BaseModel):
     destination: str | None
     products: str | None = None
     hs_codes: str | None = None
+    monthly_wage: float | None = None
+    wage_currency: str | None = None
     attributes: dict[str, Any]
     created_at: datetime
     updated_at: datetime

@@ -215,6 +215,8 @@ def record_of(node: Node) -> NodeRecord:
         destination=node.destination,
         products=node.products,
         hs_codes=node.hs_codes,
+        monthly_wage=node.monthly_wage,
+        wage_currency=node.wage_currency,
         attributes=dict(node.attributes or {}),
     )
 

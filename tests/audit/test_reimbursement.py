@@ -67,7 +67,7 @@ def test_reported_usd_times_workers_split_along_the_chain() -> None:
     result = reimbursement(g, {12: facts(12, SAQ, answers)}, with_fx())
     line = result.lines[0]
     assert (line.owed_usd, line.workers, line.per_worker_usd) == (30000.0, 60, 500.0)
-    assert line.usd_basis == "reported in USD"
+    assert line.usd_basis.startswith("reported in USD by the respondent")
     # 60 workers go SA -> OA -> DA, which places 75:25 at S1 and S2: 45 and 15 workers.
     assert [(a.employer_id, a.workers, a.owed_usd) for a in line.allocations] == [
         (2, 45.0, 22500.0),
@@ -108,7 +108,9 @@ def test_missing_inputs_are_listed_not_guessed() -> None:
     )
     missing = {line.node_id: line.missing for line in result.incomplete}
     assert missing == {12: ["amount per worker not given"], 20: ["currency not given"]}
-    assert result.reported_usd == 0.0
+    # Unknown, not zero: the known part is 0 and both lines say they are unknown.
+    assert [line.owed_usd for line in result.lines] == [None, None]
+    assert len(result.unknown_reported) == 2 and result.reported_usd == 0.0
 
 
 def test_workers_default_to_the_edges_when_not_answered() -> None:
@@ -117,7 +119,7 @@ def test_workers_default_to_the_edges_when_not_answered() -> None:
     )
     line = result.lines[0]
     assert (line.workers, line.owed_usd) == (60, 6000.0)
-    assert line.workers_basis == "workers on the node's edges in the network"
+    assert line.workers_basis == "placed in this network: the respondent did not say how many paid"
 
 
 @pytest.mark.parametrize(
