@@ -15,6 +15,7 @@ from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.files import UPLOAD_RESPONSES, stored_file_response
 from api.pagination import PageDep
 from audit.remediation import presenters as plan_views
+from audit.remediation import repayments
 from audit.remediation import service as plans_service
 from audit.remediation.exports import plan_export
 from audit.remediation.models import ActionStatus
@@ -26,6 +27,10 @@ from audit.remediation.schemas import (
     ActionStatusChange,
     ActionUpdate,
     CommentCreate,
+    PaymentCreate,
+    PaymentRecorded,
+    PaymentsRead,
+    PaymentVoid,
     PlanRead,
     ReimbursementRead,
 )
@@ -152,13 +157,18 @@ def update_action(
     principal: PrincipalDep,
     now: ClockDep,
 ) -> ActionRead:
-    """Change the owner, due date or wording; every change is kept in the history."""
+    """Change the owner, due date or wording, or the amount owed to workers (owed_amount with
+    owed_currency; its USD value is recomputed at the reference rate); every change is kept in
+    the history."""
     action = plans_service.get_action(session, network=network, action_id=action_id)
+    changes = repayments.owed_changes(
+        session, action=action, changes=data.model_dump(exclude_unset=True), year=now.year
+    )
     plans_service.edit_action(
         session,
         network=network,
         action=action,
-        changes=data.model_dump(exclude_unset=True),
+        changes=changes,
         user_id=principal.user.id,
     )
     return plan_views.action_read(session, action, now.date())
@@ -292,6 +302,78 @@ def download_action_evidence(
     return stored_file_response(
         evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
     )
+
+
+@router.post(
+    "/plan/actions/{action_id}/payments",
+    response_model=PaymentRecorded,
+    status_code=status.HTTP_201_CREATED,
+    tags=["remediation"],
+    operation_id="actions-payments-record",
+    responses={**CONFLICT, **INVALID},
+)
+def record_payment(
+    action_id: int,
+    data: PaymentCreate,
+    session: SessionDep,
+    network: WritableNetworkDep,
+    principal: PrincipalDep,
+    now: ClockDep,
+) -> PaymentRecorded:
+    """Record a payment made to workers against the amount owed, with its proof file (uploaded
+    first with the action's evidence). A payment in another currency is converted to USD at the
+    reference rate of the year it was paid and compared in USD; one that would take the total
+    above what is owed is refused (409) unless `accept_overpayment` is true."""
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    payment, repayment = repayments.record_payment(
+        session,
+        action=action,
+        role=principal.role.value,
+        today=now.date(),
+        user_id=principal.user.id,
+        **data.model_dump(),
+    )
+    return plan_views.payment_recorded(session, payment, repayment)
+
+
+@router.get(
+    "/plan/actions/{action_id}/payments",
+    response_model=PaymentsRead,
+    tags=["remediation"],
+    operation_id="actions-payments-list",
+)
+def list_payments(action_id: int, session: SessionDep, network: NetworkDep) -> PaymentsRead:
+    """Every payment (voided ones too, marked as not counted) and what is paid and still owed."""
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    return plan_views.payments_read(session, action)
+
+
+@router.post(
+    "/plan/actions/{action_id}/payments/{payment_id}/void",
+    response_model=PaymentRecorded,
+    tags=["remediation"],
+    operation_id="actions-payments-void",
+    responses={**CONFLICT, **INVALID},
+)
+def void_payment(
+    action_id: int,
+    payment_id: int,
+    data: PaymentVoid,
+    session: SessionDep,
+    network: WritableNetworkDep,
+    principal: PrincipalDep,
+) -> PaymentRecorded:
+    """Reverse a mistaken payment, with the reason: it stays listed but no longer counts."""
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    payment, repayment = repayments.void_payment(
+        session,
+        action=action,
+        payment_id=payment_id,
+        reason=data.reason,
+        role=principal.role.value,
+        user_id=principal.user.id,
+    )
+    return plan_views.payment_recorded(session, payment, repayment)
 
 
 @router.get(

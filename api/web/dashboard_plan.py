@@ -201,6 +201,7 @@ def action_page(
             editable=action.status not in (ActionStatus.verified, ActionStatus.cancelled),
             history=plans_service.history(session, action),
             files=plans_service.evidence_of(session, action),
+            payments=plan_views.payments_read(session, action).items,
             moves=_moves(principal.role.value),
         ),
     )

@@ -19,6 +19,15 @@ from audit.remediation.schemas import ActionRead
 from core.spreadsheet import escape_cell
 from supplychain.models import Network
 
+# What is owed to workers, paid and still owed (empty where the action records no amount owed).
+REPAYMENT_COLUMNS = (
+    "owed_currency",
+    "owed_amount",
+    "owed_usd",
+    "paid_usd",
+    "still_owed_usd",
+    "repayment_state",
+)
 PLAN_COLUMNS = (
     "id",
     "severity",
@@ -34,11 +43,20 @@ PLAN_COLUMNS = (
     "verification",
     "cancel_reason",
     "template_id",
+    *REPAYMENT_COLUMNS,
 )
 
 
+def _cell(row: ActionRead, column: str) -> object:
+    if column not in REPAYMENT_COLUMNS:
+        return getattr(row, column)
+    if row.repayment is None:
+        return None
+    return getattr(row.repayment, "state" if column == "repayment_state" else column)
+
+
 def plan_rows(rows: Sequence[ActionRead]) -> list[list[object]]:
-    return [[escape_cell(getattr(r, c)) for c in PLAN_COLUMNS] for r in rows]
+    return [[escape_cell(_cell(r, c)) for c in PLAN_COLUMNS] for r in rows]
 
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -75,9 +93,8 @@ def plan_xlsx(rows: Sequence[ActionRead], metrics: plans.PlanMetrics, title: str
     for row in plan_rows(rows):
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    for column, width in zip(
-        "ABCDEFGHIJKLMN", (6, 9, 11, 8, 50, 10, 36, 11, 10, 9, 12, 50, 30, 24), strict=True
-    ):
+    widths = (6, 9, 11, 8, 50, 10, 36, 11, 10, 9, 12, 50, 30, 24, 8, 14, 12, 12, 12, 14)
+    for column, width in zip("ABCDEFGHIJKLMNOPQRST", widths, strict=True):
         sheet.column_dimensions[column].width = width
     summary = workbook.create_sheet("metrics")
     summary.append([escape_cell(title)])

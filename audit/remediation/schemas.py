@@ -9,12 +9,64 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.severity import Severity
 
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+MAX_MONEY = 1e15
+
+
+class RepaymentRead(BaseModel):
+    """Where the repayment of an action stands; amounts are in the owed currency, rounded to
+    cents."""
+
+    owed_amount: float | None
+    owed_currency: str | None
+    owed_usd: float | None
+    owed_workers: int | None
+    paid_amount: float | None = Field(
+        description="In the owed currency; null when a counted payment is in another currency"
+    )
+    paid_usd: float | None
+    still_owed_amount: float | None
+    still_owed_usd: float | None
+    overpaid_amount: float | None
+    overpaid_usd: float | None
+    state: Literal["no_amount_owed_recorded", "unpaid", "part_paid", "paid", "overpaid"]
+    payments_counted: int
+    payments_voided: int
+    payments_without_proof: int
+    notes: list[str]
+
+    def in_words(self) -> str:
+        """One line for the plan in a report: owed, paid and still owed."""
+
+        def usd(value: float | None) -> str:
+            return f"USD {value:,.2f}" if value is not None else "unknown"
+
+        owed = (
+            f"{self.owed_currency} {self.owed_amount:,.2f}"
+            if self.owed_amount is not None and self.owed_currency not in (None, "USD")
+            else ""
+        )
+        workers = f" to {self.owed_workers:,} workers" if self.owed_workers else ""
+        text = f"Owed{workers}: {owed + ' = ' if owed else ''}{usd(self.owed_usd)}"
+        paid = f"paid {usd(self.paid_usd)}" if self.paid_usd else "nothing paid yet"
+        text += f"; {paid}; still owed {usd(self.still_owed_usd)}"
+        if self.overpaid_usd:
+            text += f"; overpaid by {usd(self.overpaid_usd)}"
+        if self.payments_without_proof:
+            text += f"; {self.payments_without_proof} payment(s) without proof"
+        return text
+
 
 class ActionRead(BaseModel):
     id: int
     network_id: int
-    finding_id: int | None
+    finding_id: int | None = Field(description="The finding it was first planned for")
     finding_status: str | None
+    finding_ids: list[int] = Field(
+        default_factory=list, description="Every finding the action addresses"
+    )
+    node_id: int | None = Field(default=None, description="The node the findings are about")
+    node_name: str | None = None
     template_id: str | None
     title: str
     description: str
@@ -30,6 +82,9 @@ class ActionRead(BaseModel):
     cancel_reason: str
     created_at: str
     updated_at: str
+    repayment: RepaymentRead | None = Field(
+        default=None, description="Owed, paid and still owed; null when nothing owed is recorded"
+    )
 
 
 class PlanRead(BaseModel):
@@ -68,13 +123,26 @@ class ActionCreate(BaseModel):
 
 
 class ActionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"due_date": "2027-01-15", "owner_name": "HR manager, Mahachai Ocean Foods"},
+                {"owed_amount": 135000000, "owed_currency": "NPR", "owed_workers": 900},
+            ]
+        },
+    )
     title: str | None = Field(default=None, min_length=5, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
     owner_kind: Literal["company", "supplier", "recruiter"] | None = None
     owner_node_id: int | None = None
     owner_name: str | None = Field(default=None, max_length=300)
     due_date: date | None = None
+    # The repayment owed to workers; amount and currency come together, USD is recomputed.
+    owed_amount: float | None = Field(default=None, ge=0, le=MAX_MONEY, allow_inf_nan=False)
+    owed_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+    owed_workers: int | None = Field(default=None, ge=0, le=10_000_000)
 
 
 class ActionStatusChange(BaseModel):
@@ -124,7 +192,7 @@ class AllocationRead(BaseModel):
     origin: str | None
     destination: str | None
     workers: float
-    owed_usd: float
+    owed_usd: float | None = Field(description="null: unknown, never 0")
 
 
 class OwedLineRead(BaseModel):
@@ -139,11 +207,27 @@ class OwedLineRead(BaseModel):
     workers: int | None
     workers_basis: str
     reimbursed: str | None
-    owed_usd: float
+    owed_usd: float | None = Field(description="null: unknown (see missing), never 0")
     owed_local: float | None
     allocations: list[AllocationRead]
     notes: list[str]
     missing: list[str]
+    rate: float | None = Field(default=None, description="Units of the currency per USD used")
+    rate_year: int | None = Field(default=None, description="Year of the rate used")
+    rate_source: str = ""
+    year_paid: int | None = Field(default=None, description="Year whose rate was wanted")
+    respondent_usd: float | None = Field(
+        default=None, description="The respondent's own USD figure: a check, never the basis"
+    )
+    usd_flagged: bool = Field(
+        default=False, description="The respondent's USD is beyond the tolerance of the rate"
+    )
+    workers_reported: int | None = None
+    workers_placed: int | None = Field(
+        default=None, description="Workers the node's edges place in this network"
+    )
+    statistic: str | None = Field(default=None, description="Estimates: mean, median, ...")
+    arithmetic: str = Field(default="", description="The calculation in words, to redo by hand")
 
 
 class OwedTotal(BaseModel):
@@ -151,7 +235,8 @@ class OwedTotal(BaseModel):
     name: str
     origin: str | None = None
     destination: str | None = None
-    owed_usd: float
+    owed_usd: float = Field(description="The known part; 'at least' when unknown_workers > 0")
+    unknown_workers: float = Field(default=0, description="Workers without an amount")
 
 
 class ReimbursementRead(BaseModel):
@@ -164,3 +249,106 @@ class ReimbursementRead(BaseModel):
     estimated_by_supplier: list[OwedTotal] = Field(description="Estimates, never added above")
     estimated_by_corridor: list[OwedTotal]
     lines: list[OwedLineRead]
+    reported_complete: bool = Field(
+        default=True, description="False: reported_usd is a lower bound ('at least')"
+    )
+    estimated_complete: bool = Field(
+        default=True, description="False: some placements have no estimate"
+    )
+    unknown_reported_lines: int = 0
+    unknown_estimate_workers: float = Field(
+        default=0, description="Workers on placements without any estimate"
+    )
+
+
+# Repayment of recruitment fees ------------------------------------------------------------------
+
+
+class PaymentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": 100000000,
+                    "currency": "NPR",
+                    "paid_on": "2026-11-20",
+                    "proof_evidence_id": 12,
+                    "note": "Bank transfers to 660 workers, batch 1",
+                },
+                {
+                    "amount": 10000,
+                    "currency": "THB",
+                    "paid_on": "2024-06-30",
+                    "proof_evidence_id": 13,
+                },
+                {
+                    "amount": 25000,
+                    "currency": "KHR",
+                    "paid_on": "2026-11-20",
+                    "usd_amount": 6.1,
+                    "accept_overpayment": True,
+                },
+            ]
+        },
+    )
+    amount: float = Field(gt=0, le=MAX_MONEY, allow_inf_nan=False)
+    currency: str = Field(pattern=CURRENCY_PATTERN, description="ISO 4217, e.g. NPR")
+    paid_on: date = Field(description="Not in the future, not before 2000")
+    usd_amount: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_MONEY,
+        allow_inf_nan=False,
+        description="The USD value the payer converted at; needed only for a currency with no "
+        "reference rate (recorded as entered by the payer)",
+    )
+    proof_evidence_id: int | None = Field(
+        default=None, description="A file uploaded to this action's evidence"
+    )
+    note: str = Field(default="", max_length=2000)
+    accept_overpayment: bool = Field(
+        default=False, description="Record the payment even if it takes the total above owed"
+    )
+
+
+class PaymentVoid(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"reason": "Entered twice: same bank transfer as #3"}]},
+    )
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PaymentRead(BaseModel):
+    id: int
+    action_id: int
+    amount: float
+    currency: str
+    paid_on: date
+    usd_amount: float
+    rate: float | None = Field(description="Units of currency per USD used; null if entered")
+    rate_year: int | None
+    rate_source: str
+    usd_basis: str
+    proof_evidence_id: int | None
+    proof_filename: str | None
+    note: str
+    recorded_by: int | None
+    recorded_at: datetime
+    counted: bool
+    voided_at: datetime | None
+    voided_by: int | None
+    void_reason: str
+
+
+class PaymentRecorded(BaseModel):
+    payment: PaymentRead
+    repayment: RepaymentRead
+
+
+class PaymentsRead(BaseModel):
+    items: list[PaymentRead]
+    repayment: RepaymentRead
