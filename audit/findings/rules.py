@@ -1,9 +1,16 @@
 """Which findings a scored network yields: the rules, kept pure so each can be tested alone.
 
-- every red-flag answer is a finding of the flag's severity (critical, or high for excessive
-  overtime), code = the red flag's code;
-- a weak principle score becomes a ``WEAK_PRINCIPLE`` finding: below 40 high, below 60 medium,
-  below 75 low (``PRINCIPLE_THRESHOLDS``);
+- red flags: one finding per node and red-flag code, of the flag's severity (critical, or high
+  for excessive overtime), citing in words every answer that raised it and the principles those
+  questions evidence (``redflag:<node>:<code>``);
+- weak principles: one ``WEAK_PRINCIPLE`` finding per node listing each principle scoring below
+  75 with its score and weakest answers; each principle is high below 40, medium below 60, low
+  below 75 (``PRINCIPLE_THRESHOLDS``) and the finding takes the worst (``principle:<node>``);
+- unverified answers ("we do not know", "we did not check"): one ``VERIFY_UNCONFIRMED`` finding
+  per node (medium), a due-diligence gap answered by verification, never by a remedy that
+  presumes harm (``verify:<node>``);
+- data quality: a respondent's USD fee further than the profile's ``fee_usd_tolerance`` (10 %)
+  from the sourced conversion of their local amount (``DQ_FEE_USD_MISMATCH``, medium);
 - data gaps: a recruiter without any assessment (``GAP_UNASSESSED_RECRUITER``: high for
   sub-agents and informal brokers, medium for agencies), an assessment older than the profile's
   maximum age (``GAP_STALE_ASSESSMENT``, medium), an employer declaring migrant workers with no
@@ -11,8 +18,8 @@
   (``GAP_UNLICENSED_RECRUITER``, high) unless its own answers already raised the unlicensed
   red flag.
 
-Each finding has a stable key built from what it is about (rule, node's external id, code or
-principle), never from database ids or scores, so re-scoring updates it instead of duplicating.
+Each finding has a stable key built from what it is about (rule, node's external id, cause),
+never from database ids or scores, so re-scoring updates it instead of duplicating.
 """
 
 from __future__ import annotations
@@ -25,10 +32,16 @@ import networkx as nx
 
 from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
-from scoring.network import NetworkScores
+from scoring.compliance import ComplianceResult, RedFlagHit
+from scoring.facts import AssessmentFacts
+from scoring.network import NetworkScores, NodeScore
+from scoring.reference import ReferenceData
+from scoring.reimbursement import amount, fee_conversion, fees_reported, rate_words
 
 PRINCIPLE_THRESHOLDS: tuple[tuple[float, str], ...] = ((40, "high"), (60, "medium"), (75, "low"))
 RISKY_ROLES = frozenset({"sub_agent", "informal_broker"})
+# Option values meaning "nobody looked": a gap in due diligence, not evidence of harm.
+UNVERIFIED_ANSWERS = frozenset({"not_checked", "dont_know"})
 
 
 @dataclass
@@ -61,72 +74,246 @@ def principle_severity(score: float) -> str | None:
     return None
 
 
-def generate(graph: nx.MultiDiGraph, scores: NetworkScores, now: datetime) -> list[FindingDraft]:
+def generate(
+    graph: nx.MultiDiGraph,
+    scores: NetworkScores,
+    now: datetime,
+    reference: ReferenceData | None = None,
+) -> list[FindingDraft]:
     drafts: list[FindingDraft] = []
-    known = principles()
     for node_id, score in scores.nodes.items():
-        node = score.node
         chain = downstream_chain(graph, node_id, scores.company)
         assessment = score.assessment
         compliance = score.compliance
         if compliance is not None and assessment is not None:
-            for flag in compliance.red_flags:
-                drafts.append(
-                    FindingDraft(
-                        key=f"redflag:{node.external_id}:{flag.code}",
-                        code=flag.code,
-                        severity=flag.severity,
-                        node_id=node_id,
-                        principle=flag.evidences[0] if flag.evidences else None,
-                        title=f"{flag.title}: {node.name}",
-                        detail=f"Answer to {flag.question_id} ({flag.question_text}): "
-                        f"{flag.answer_words or _show(flag.answer)}",
-                        evidence={
-                            "assessment_id": assessment.assessment_id,
-                            "questionnaire": assessment.questionnaire_label,
-                            "status": assessment.status,
-                            "question_id": flag.question_id,
-                            "question": flag.question_text,
-                            "answer": flag.answer,
-                            "evidences": list(flag.evidences),
-                        },
-                        chain=chain,
-                    )
+            drafts.extend(_red_flag_findings(score, compliance, assessment, chain))
+            weak = _weak_principles_finding(score, compliance, assessment, chain)
+            if weak is not None:
+                drafts.append(weak)
+            unverified = _verification_finding(score, compliance, assessment, chain)
+            if unverified is not None:
+                drafts.append(unverified)
+            if reference is not None:
+                mismatch = _fee_usd_mismatch(
+                    score, assessment, reference, scores.profile.fee_usd_tolerance, chain
                 )
-            for tag, value in compliance.principles.items():
-                severity = principle_severity(value)
-                if severity is None:
-                    continue
-                weakest = [c for c in compliance.weakest(20) if tag in c.evidences][:3]
-                label = known[tag].label if tag in known else tag
-                drafts.append(
-                    FindingDraft(
-                        key=f"principle:{node.external_id}:{tag}",
-                        code="WEAK_PRINCIPLE",
-                        severity=severity,
-                        node_id=node_id,
-                        principle=tag,
-                        title=f"Weak on {label}: {node.name}",
-                        detail=f"Score {value:g}/100 on {label}.",
-                        evidence={
-                            "assessment_id": assessment.assessment_id,
-                            "questionnaire": assessment.questionnaire_label,
-                            "score": value,
-                            "answers": [
-                                {
-                                    "question_id": c.question_id,
-                                    "question": c.question_text,
-                                    "answer": c.answer,
-                                    "fraction": round(c.fraction, 2),
-                                }
-                                for c in weakest
-                            ],
-                        },
-                        chain=chain,
-                    )
-                )
+                if mismatch is not None:
+                    drafts.append(mismatch)
         drafts.extend(_gap_findings(graph, scores, node_id, chain, now))
     return sorted(drafts, key=lambda d: (SEVERITY_RANK[d.severity], d.key))
+
+
+def _assessment_evidence(assessment: AssessmentFacts) -> dict[str, Any]:
+    return {
+        "assessment_id": assessment.assessment_id,
+        "questionnaire": assessment.questionnaire_label,
+        "status": assessment.status,
+    }
+
+
+def _red_flag_findings(
+    score: NodeScore,
+    compliance: ComplianceResult,
+    assessment: AssessmentFacts,
+    chain: list[int],
+) -> list[FindingDraft]:
+    """One finding per node and red flag, citing every answer that raised it: a flag raised by
+    the fee question and by the orientation-costs question keeps both answers, in words."""
+    node = score.node
+    by_code: dict[str, list[RedFlagHit]] = {}
+    for flag in compliance.red_flags:
+        by_code.setdefault(flag.code, []).append(flag)
+    drafts = []
+    for code, hits in by_code.items():
+        first = hits[0]
+        tags = list(dict.fromkeys(tag for hit in hits for tag in hit.evidences))
+        cited = "; ".join(
+            f"{hit.question_id} ({hit.question_text}): {hit.answer_words or _show(hit.answer)}"
+            for hit in hits
+        )
+        label = "Answer" if len(hits) == 1 else f"{len(hits)} answers"
+        drafts.append(
+            FindingDraft(
+                key=f"redflag:{node.external_id}:{code}",
+                code=code,
+                severity=first.severity,
+                node_id=node.id,
+                principle=first.evidences[0] if first.evidences else None,
+                title=f"{first.title}: {node.name}",
+                detail=f"{label}: {cited}",
+                evidence={
+                    **_assessment_evidence(assessment),
+                    # The first answer's fields stay at the top level for older readers.
+                    "question_id": first.question_id,
+                    "question": first.question_text,
+                    "answer": first.answer,
+                    "evidences": tags,
+                    "answers": [
+                        {
+                            "question_id": hit.question_id,
+                            "question": hit.question_text,
+                            "answer": hit.answer,
+                            "answer_words": hit.answer_words or _show(hit.answer),
+                            "evidences": list(hit.evidences),
+                        }
+                        for hit in hits
+                    ],
+                },
+                chain=chain,
+            )
+        )
+    return drafts
+
+
+def _weak_principles_finding(
+    score: NodeScore,
+    compliance: ComplianceResult,
+    assessment: AssessmentFacts,
+    chain: list[int],
+) -> FindingDraft | None:
+    """All of a node's weak principles as one finding, each with its score and weakest answers:
+    one recruiter answering badly is one problem to follow up, not thirty."""
+    known = principles()
+    weak = [
+        (tag, value, severity)
+        for tag, value in compliance.principles.items()
+        if (severity := principle_severity(value)) is not None
+    ]
+    if not weak:
+        return None
+    weak.sort(key=lambda item: (item[1], item[0]))
+    node = score.node
+    ranked = compliance.weakest(len(compliance.scored_answers))
+    listed = [
+        {
+            "tag": tag,
+            "label": known[tag].label if tag in known else tag,
+            "score": value,
+            "severity": severity,
+            "answers": [
+                {
+                    "question_id": c.question_id,
+                    "question": c.question_text,
+                    "answer": c.answer,
+                    "fraction": round(c.fraction, 2),
+                }
+                for c in [c for c in ranked if tag in c.evidences][:3]
+            ],
+        }
+        for tag, value, severity in weak
+    ]
+    worst = min((severity for _t, _v, severity in weak), key=lambda s: SEVERITY_RANK[s])
+    summary = "; ".join(f"{p['label']} {p['score']:g}/100 ({p['severity']})" for p in listed)
+    count = f"{len(weak)} principle{'s' if len(weak) > 1 else ''}"
+    return FindingDraft(
+        key=f"principle:{node.external_id}",
+        code="WEAK_PRINCIPLE",
+        severity=worst,
+        node_id=node.id,
+        principle=weak[0][0],
+        title=f"Weak on {count}: {node.name}",
+        detail=f"Below 75/100 (high < 40, medium < 60, low < 75): {summary}.",
+        evidence={
+            **_assessment_evidence(assessment),
+            "score": weak[0][1],
+            "principles": listed,
+        },
+        chain=chain,
+    )
+
+
+def _verification_finding(
+    score: NodeScore,
+    compliance: ComplianceResult,
+    assessment: AssessmentFacts,
+    chain: list[int],
+) -> FindingDraft | None:
+    """Answers such as "we do not know" or "we did not check" report no harm, only that nobody
+    looked: a due-diligence gap to verify (worker interviews, document checks), never a remedy
+    that presumes the harm happened."""
+    questionnaire = compliance.questionnaire
+    open_answers = []
+    for question_id, answer, _fraction in compliance.scored_answers:
+        chosen = answer if isinstance(answer, list) else [answer]
+        unverified = [value for value in chosen if value in UNVERIFIED_ANSWERS]
+        if not unverified:
+            continue
+        question = questionnaire.question(question_id)
+        open_answers.append(
+            {
+                "question_id": question_id,
+                "question": question.text,
+                "answer": answer,
+                "answer_words": ", ".join(question.answer_words(unverified)),
+                "evidences": list(question.evidences),
+            }
+        )
+    if not open_answers:
+        return None
+    node = score.node
+    cited = "; ".join(
+        f"{a['question_id']} ({a['question']}): {a['answer_words']}" for a in open_answers
+    )
+    tags = list(dict.fromkeys(tag for a in open_answers for tag in a["evidences"]))
+    return FindingDraft(
+        key=f"verify:{node.external_id}",
+        code="VERIFY_UNCONFIRMED",
+        severity="medium",
+        node_id=node.id,
+        principle=tags[0] if tags else None,
+        title=f"Not checked, to verify: {node.name}",
+        detail=f"{len(open_answers)} answer{'s' if len(open_answers) > 1 else ''} say nobody "
+        f"checked or knows: {cited}. Verify with workers and documents before concluding.",
+        evidence={**_assessment_evidence(assessment), "answers": open_answers, "evidences": tags},
+        chain=chain,
+    )
+
+
+def _fee_usd_mismatch(
+    score: NodeScore,
+    assessment: AssessmentFacts,
+    reference: ReferenceData,
+    tolerance: float,
+    chain: list[int],
+) -> FindingDraft | None:
+    """The respondent's USD figure is far from the sourced conversion of their local amount: the
+    conversion is used, and the respondent is asked which figure is right."""
+    if not fees_reported(assessment):
+        return None
+    conversion = fee_conversion(assessment, reference, tolerance)
+    if not conversion.flagged or conversion.rate is None:
+        return None
+    node = score.node
+    local = conversion.per_worker_local or 0
+    sourced = round(conversion.per_worker_usd or 0, 2)
+    at_rate = rate_words(conversion.rate, conversion.year_paid)
+    return FindingDraft(
+        key=f"dataquality:fee-usd:{node.external_id}",
+        code="DQ_FEE_USD_MISMATCH",
+        severity="medium",
+        node_id=node.id,
+        principle="ilo-fees:FEE",
+        title=f"Fee in USD does not match the local amount: {node.name}",
+        detail=f"Answered {conversion.currency} {amount(local)} per worker and USD "
+        f"{amount(conversion.respondent_usd or 0)}. At {at_rate}, "
+        f"{conversion.currency} {amount(local)} is USD {amount(sourced)}: "
+        f"{conversion.difference:.0%} apart (tolerance {tolerance:.0%}). The sourced conversion "
+        "is used; ask the respondent to confirm both amounts.",
+        evidence={
+            **_assessment_evidence(assessment),
+            "local_amount": local,
+            "currency": conversion.currency,
+            "respondent_usd": conversion.respondent_usd,
+            "sourced_usd": sourced,
+            "rate": conversion.rate.units_per_usd,
+            "rate_year": conversion.rate.year,
+            "rate_source": conversion.rate.source_title,
+            "year_paid": conversion.year_paid,
+            "difference": conversion.difference,
+            "tolerance": tolerance,
+        },
+        chain=chain,
+    )
 
 
 def _gap_findings(

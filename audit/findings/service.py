@@ -45,7 +45,7 @@ def sync_findings(
     state = session.get(FindingSync, network.id)
     if state is not None and state.fingerprint == digest:
         return
-    drafts = {d.key: d for d in generate(context.graph, context.scores, now)}
+    drafts = {d.key: d for d in generate(context.graph, context.scores, now, context.reference)}
     existing = {
         f.key: f
         for f in session.exec(

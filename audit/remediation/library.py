@@ -1,12 +1,14 @@
 """The remediation library: what to do about each kind of finding, as validated YAML data.
 
 Written from IOM CREST, the IRIS Standard and the Employer Pays Principle. Templates are matched to
-a finding by its code first (e.g. ``RF_WORKER_PAID_FEES``), then by the principle it concerns
-(e.g. ``iris:5``); the first match in file order wins, so specific templates come first.
+a finding by its code first (e.g. ``RF_WORKER_PAID_FEES``), then by the principles it concerns
+(e.g. ``iris:5``); for each principle the first match in file order wins, so specific templates
+come first. Templates that presume harm answer red flags only, never a weak score.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -51,6 +53,11 @@ class ActionTemplate(BaseModel):
     deadline_days: Deadlines
     verification: str = Field(min_length=10, max_length=1000, description="Evidence that verifies")
     sources: list[str] = Field(min_length=1)
+    presumes_harm: bool = Field(
+        default=False,
+        description="Remedies harm someone reported (repay, return, separate): used for the "
+        "finding codes it names, never for a weak principle score",
+    )
 
     @field_validator("principles")
     @classmethod
@@ -64,6 +71,11 @@ class ActionTemplate(BaseModel):
     def _matches_something(self) -> ActionTemplate:
         if not self.finding_codes and not self.principles:
             raise ValueError("a template names the finding codes or principles it remedies")
+        if self.presumes_harm and self.principles:
+            raise ValueError(
+                "a template that presumes harm answers reported harm only: list finding codes, "
+                "not principles"
+            )
         return self
 
 
@@ -80,15 +92,21 @@ class RemediationLibrary(BaseModel):
             raise ValueError("template ids must be unique")
         return self
 
-    def for_finding(self, code: str, principle: str | None) -> list[ActionTemplate]:
-        """Templates for a finding: every one naming its code, else the first naming its
-        principle."""
+    def for_finding(
+        self, code: str, principles: Sequence[str] | str | None
+    ) -> list[ActionTemplate]:
+        """Templates for a finding: every one naming its code, else for each of its principles
+        the first naming it (each template once)."""
         by_code = [t for t in self.templates if code in t.finding_codes]
         if by_code:
             return by_code
-        if principle:
-            return [t for t in self.templates if principle in t.principles][:1]
-        return []
+        tags = [principles] if isinstance(principles, str) else list(principles or ())
+        chosen: list[ActionTemplate] = []
+        for tag in tags:
+            match = next((t for t in self.templates if tag in t.principles), None)
+            if match is not None and match not in chosen:
+                chosen.append(match)
+        return chosen
 
 
 @cache

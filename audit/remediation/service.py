@@ -8,7 +8,7 @@ staff (admins, the auditors) confirm it with evidence. Cancelling always needs a
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,12 +20,19 @@ from typing_extensions import TypedDict
 from audit.findings.models import Finding, FindingStatus
 from audit.findings.service import synced_context
 from audit.remediation.library import ActionTemplate, RemediationLibrary, remediation_library
-from audit.remediation.models import ActionEvent, ActionEvidence, ActionStatus, RemediationAction
+from audit.remediation.models import (
+    ActionEvent,
+    ActionEvidence,
+    ActionFinding,
+    ActionStatus,
+    RemediationAction,
+)
 from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.severity import SEVERITY_RANK
 from questionnaires import evidence as evidence_files
+from scoring.reimbursement import OwedLine, reimbursement
 from supplychain.models import Network, Node
 
 S = ActionStatus
@@ -41,6 +48,7 @@ TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
     (S.completed, S.cancelled): STAFF,
 }
 ACTIVE = frozenset({S.open, S.in_progress})
+REPAYMENT_TEMPLATE = "reimburse-recruitment-fees"
 
 
 def is_overdue(action: RemediationAction, today: date) -> bool:
@@ -90,6 +98,13 @@ def _owner(
     return str(node.kind), node, node.name
 
 
+def finding_principles(finding: Finding) -> list[str]:
+    """The principles a finding concerns: each one listed by a weak-principle finding, else its
+    own principle."""
+    listed = [p["tag"] for p in (finding.evidence or {}).get("principles", []) if "tag" in p]
+    return listed or ([finding.principle] if finding.principle else [])
+
+
 def build_plan(
     session: Session,
     *,
@@ -97,67 +112,153 @@ def build_plan(
     library: RemediationLibrary,
     today: date,
     user_id: int | None,
+    owed: Mapping[int, OwedLine] | None = None,
 ) -> list[RemediationAction]:
-    """Add actions for open findings that have none yet; existing actions are left alone."""
+    """Plan the open findings: one open action per template and node, listing every finding it
+    addresses. Existing actions and their history are kept; a new finding of a node joins the
+    node's open action for the template (pulling its deadline earlier when more severe), and
+    only a template the node has no open action for makes a new one. ``owed`` (node -> reported
+    fee line) gives repayment actions the amount owed to workers."""
     findings = session.exec(
         select(Finding).where(
             Finding.network_id == network.id, Finding.status == FindingStatus.open
         )
     ).all()
-    planned = {
-        (a.finding_id, a.template_id)
-        for a in session.exec(
-            select(RemediationAction).where(RemediationAction.network_id == network.id)
+    actions = session.exec(
+        select(RemediationAction).where(RemediationAction.network_id == network.id)
+    ).all()
+    template_of = {a.id: a.template_id for a in actions}
+    addressed: set[tuple[int | None, str | None]] = {
+        (finding_id, template_of[action_id])
+        for action_id, finding_id in session.exec(
+            select(ActionFinding.action_id, ActionFinding.finding_id)
+            .join(RemediationAction, col(RemediationAction.id) == ActionFinding.action_id)
+            .where(RemediationAction.network_id == network.id)
         ).all()
+    }
+    current: dict[tuple[int | None, str | None], RemediationAction] = {
+        (a.node_id, a.template_id): a
+        for a in sorted(actions, key=lambda a: a.id or 0)
+        if a.template_id and a.status in ACTIVE
     }
     created: list[RemediationAction] = []
     for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
-        for template in library.for_finding(finding.code, finding.principle):
-            if (finding.id, template.id) in planned:
+        for template in library.for_finding(finding.code, finding_principles(finding)):
+            if (finding.id, template.id) in addressed:
                 continue
-            kind, owner, name = _owner(session, network, finding, template)
-            subject = session.get(Node, finding.node_id) if finding.node_id else None
-            action = RemediationAction(
-                network_id=network.id or 0,
-                finding_id=finding.id,
-                template_id=template.id,
-                title=f"{template.title}: {subject.name}"[:300] if subject else template.title,
-                description=template.description,
-                crest_pillar=template.crest_pillar,
-                severity=finding.severity,
-                owner_kind=kind,
-                owner_node_id=owner.id if owner else None,
-                owner_name=name,
-                due_date=today + timedelta(days=template.deadline_days.days(finding.severity)),
-                verification=template.verification,
-                created_by=user_id,
-            )
-            session.add(action)
-            session.flush()
-            _event(
-                session,
-                action,
-                user_id,
-                "created",
-                details={"finding": finding.id, "template": template.id},
-            )
-            planned.add((finding.id, template.id))
-            created.append(action)
+            action = current.get((finding.node_id, template.id))
+            if action is None:
+                action = _new_action(session, network, finding, template, today, user_id, owed)
+                current[(finding.node_id, template.id)] = action
+                created.append(action)
+            else:
+                _join(session, action, finding, template, today, user_id)
+            session.add(ActionFinding(action_id=action.id or 0, finding_id=finding.id or 0))
+            addressed.add((finding.id, template.id))
+    session.flush()
     return created
+
+
+def _new_action(
+    session: Session,
+    network: Network,
+    finding: Finding,
+    template: ActionTemplate,
+    today: date,
+    user_id: int | None,
+    owed: Mapping[int, OwedLine] | None,
+) -> RemediationAction:
+    kind, owner, name = _owner(session, network, finding, template)
+    subject = session.get(Node, finding.node_id) if finding.node_id else None
+    action = RemediationAction(
+        network_id=network.id or 0,
+        finding_id=finding.id,
+        node_id=finding.node_id,
+        template_id=template.id,
+        title=f"{template.title}: {subject.name}"[:300] if subject else template.title,
+        description=template.description,
+        crest_pillar=template.crest_pillar,
+        severity=finding.severity,
+        owner_kind=kind,
+        owner_node_id=owner.id if owner else None,
+        owner_name=name,
+        due_date=today + timedelta(days=template.deadline_days.days(finding.severity)),
+        verification=template.verification,
+        created_by=user_id,
+    )
+    line = (owed or {}).get(finding.node_id or 0) if template.id == REPAYMENT_TEMPLATE else None
+    if line is not None and line.owed_usd is not None:
+        action.owed_usd = line.owed_usd
+        action.owed_workers = line.workers
+        if line.owed_local is not None and line.currency:
+            action.owed_amount, action.owed_currency = line.owed_local, line.currency
+        else:
+            action.owed_amount, action.owed_currency = line.owed_usd, "USD"
+    session.add(action)
+    session.flush()
+    details: dict[str, object] = {"finding": finding.id, "template": template.id}
+    if line is not None:
+        details["owed"] = line.arithmetic
+    _event(session, action, user_id, "created", details=details)
+    return action
+
+
+def _join(
+    session: Session,
+    action: RemediationAction,
+    finding: Finding,
+    template: ActionTemplate,
+    today: date,
+    user_id: int | None,
+) -> None:
+    """Another finding of the same node answered by the same action: recorded in its history;
+    a more severe finding raises the severity and brings the deadline forward."""
+    details: dict[str, object] = {"finding": finding.id, "code": finding.code}
+    if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[action.severity]:
+        due = min(
+            action.due_date, today + timedelta(days=template.deadline_days.days(finding.severity))
+        )
+        details.update(
+            severity=[action.severity, finding.severity],
+            due_date=[action.due_date.isoformat(), due.isoformat()],
+        )
+        action.severity, action.due_date = finding.severity, due
+        action.updated_at = utcnow()
+        session.add(action)
+    _event(session, action, user_id, "finding_added", details=details)
+
+
+def addressed_findings(session: Session, action: RemediationAction) -> list[int]:
+    """Ids of every finding the action addresses, oldest link first."""
+    return [
+        link.finding_id
+        for link in session.exec(
+            select(ActionFinding)
+            .where(ActionFinding.action_id == action.id)
+            .order_by(col(ActionFinding.added_at), col(ActionFinding.finding_id))
+        ).all()
+    ]
 
 
 def plan_new_findings(
     session: Session, *, network: Network, now: datetime, user_id: int | None
 ) -> list[RemediationAction]:
     """Bring generated findings in step with the current scores, then plan actions from the
-    shipped library for the open ones that have none: what "build the plan" means to a user."""
-    synced_context(session, network, now)
+    shipped library for the open ones: what "build the plan" means to a user."""
+    context = synced_context(session, network, now)
+    owed = reimbursement(
+        context.graph,
+        context.assessments,
+        context.reference,
+        context.scores.profile.fee_usd_tolerance,
+    )
     return build_plan(
         session,
         network=network,
         library=remediation_library(),
         today=now.date(),
         user_id=user_id,
+        owed={line.node_id: line for line in owed.lines if line.basis == "reported"},
     )
 
 
@@ -177,6 +278,7 @@ def add_action(
     user_id: int | None,
 ) -> RemediationAction:
     owner = _node_of(session, network, owner_node_id, "owner_node_id")
+    finding = None
     if finding_id is not None:
         finding = session.get(Finding, finding_id)
         if finding is None or finding.network_id != network.id:
@@ -187,6 +289,7 @@ def add_action(
     action = RemediationAction(
         network_id=network.id or 0,
         finding_id=finding_id,
+        node_id=finding.node_id if finding else None,
         title=title,
         description=description,
         severity=severity,
@@ -199,6 +302,8 @@ def add_action(
     )
     session.add(action)
     session.flush()
+    if finding_id is not None:
+        session.add(ActionFinding(action_id=action.id or 0, finding_id=finding_id))
     _event(session, action, user_id, "created", details={"manual": True})
     return action
 
@@ -241,10 +346,17 @@ def list_actions(
         (RemediationAction.status, filters.status),
         (RemediationAction.owner_kind, filters.owner_kind),
         (RemediationAction.severity, filters.severity),
-        (RemediationAction.finding_id, filters.finding_id),
     ):
         if value is not None:
             query = query.where(column == value)
+    if filters.finding_id is not None:
+        query = query.where(
+            col(RemediationAction.id).in_(
+                select(ActionFinding.action_id).where(
+                    ActionFinding.finding_id == filters.finding_id
+                )
+            )
+        )
     if filters.overdue is not None:
         late = col(RemediationAction.status).in_(tuple(ACTIVE)) & (
             col(RemediationAction.due_date) < today
@@ -290,6 +402,9 @@ def change_status(
             errors=[{"field": "comment", "message": "a reason is required to cancel"}],
         )
     if target == S.verified:
+        from audit.remediation.repayments import check_verifiable  # it imports this module
+
+        check_verifiable(session, action)  # nothing still owed, a proof for every payment
         has_evidence = session.exec(
             select(ActionEvidence.id).where(ActionEvidence.action_id == action.id)
         ).first()

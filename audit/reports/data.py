@@ -17,6 +17,7 @@ from audit.findings.presenters import finding_read
 from audit.findings.schemas import FindingRead
 from audit.remediation import presenters as plan_views
 from audit.remediation import service as plans_service
+from audit.remediation.schemas import ActionRead
 from audit.reports.heatmap import Heatmap
 from audit.reports.heatmap_data import heatmaps
 from audit.reports.schemas import (
@@ -24,6 +25,7 @@ from audit.reports.schemas import (
     KeyFigures,
     Methodology,
     NetworkSummary,
+    PlanGroup,
     ReportData,
     ReportMeta,
     SourceRow,
@@ -47,9 +49,12 @@ METHOD_SUMMARY = (
     "(a submitted, unreviewed one is marked provisional), an inherent risk from public reference "
     "data and its role, and a combined risk; risk then propagates along recruitment and supply "
     "links to the buying company. Any critical red-flag answer makes a node, and every chain "
-    "through it, critical. Missing data is shown as unknown, never as zero."
+    "through it, critical, with a risk and exposure of at least 75. Missing data is shown as "
+    "unknown, never as zero."
 )
-TOP = {"corridors": 15, "findings": 12, "actions": 25, "scorecards": 60, "gaps": 20}
+# Rows a PDF or HTML table shows before pointing at the JSON report. The plan and the reported
+# fee lines are always shown whole: a client acts on every one of them.
+TOP = {"corridors": 15, "findings": 12, "scorecards": 60, "gaps": 20, "estimates": 30}
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,9 @@ def report_data(
     stats = analysis.statistics(graph)
     company = scores.company
     statuses, questionnaires = _assessment_counts(session, network)
-    money = reimbursement(graph, context.assessments, context.reference)
+    money = reimbursement(
+        graph, context.assessments, context.reference, scores.profile.fee_usd_tolerance
+    )
     grouped = _open_findings(session, network, context)
     open_counts: dict[Severity, int] = {s: len(v) for s, v in grouped.items()}
 
@@ -160,6 +167,8 @@ def report_data(
         fees_owed_usd=money.reported_usd,
         fees_estimated_usd=money.estimated_usd,
         fees_owed_local={k: round(v, 2) for k, v in money.reported_local.items()},
+        fees_owed_text=money_text(money.reported_usd, len(money.unknown_reported)),
+        fees_estimated_text=money_text(money.estimated_usd, len(money.unknown_estimates)),
         actions_total=metrics["total"],
         actions_overdue=metrics["overdue"],
         actions_verified=metrics["by_status"]["verified"],
@@ -213,6 +222,7 @@ def report_data(
         findings=grouped,
         findings_total=open_counts,
         plan=plan,
+        plan_groups=plan_groups(plan),
         plan_metrics=metrics,
         reimbursement=plan_views.reimbursement_read(money, context),
         scorecards=scorecards,
@@ -234,6 +244,36 @@ def _open_findings(
         read = finding_read(finding, context)
         grouped[read.severity].append(read)
     return grouped
+
+
+def money_text(known_usd: float, unknown_parts: int) -> str:
+    """A total as it may be printed: never "USD 0" when parts of it are unknown."""
+    if not unknown_parts:
+        return f"USD {known_usd:,.0f}"
+    parts = f"{unknown_parts} part{'s' if unknown_parts > 1 else ''} without an amount"
+    if not known_usd:
+        return f"an unknown amount ({parts})"
+    return f"at least USD {known_usd:,.0f} ({parts})"
+
+
+def plan_groups(plan: list[ActionRead]) -> list[PlanGroup]:
+    """The whole plan by the node its findings are about, most urgent node first; within a
+    node by owner, then deadline."""
+    by_node: dict[str, list[ActionRead]] = {}
+    for action in plan:
+        by_node.setdefault(action.node_name or "The network as a whole", []).append(action)
+    groups = [
+        PlanGroup(node=node, actions=sorted(actions, key=lambda a: (a.owner_name, a.due_date)))
+        for node, actions in by_node.items()
+    ]
+    return sorted(
+        groups,
+        key=lambda g: (
+            min(SEVERITY_RANK[a.severity] for a in g.actions),
+            min(a.due_date for a in g.actions),
+            g.node,
+        ),
+    )
 
 
 def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:
@@ -259,15 +299,15 @@ def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:
         )
     if key.critical_findings:
         lines.append(f"{key.critical_findings} critical finding(s) need action within weeks.")
-    if key.fees_owed_usd:
+    if key.fees_owed_usd or key.fees_owed_text.startswith("unknown"):
         lines.append(
-            f"Workers reported paying recruitment fees: USD {key.fees_owed_usd:,.0f} "
+            f"Workers reported paying recruitment fees: {key.fees_owed_text} "
             "is owed back to them under the Employer Pays Principle."
         )
-    if key.fees_estimated_usd:
+    if key.fees_estimated_usd or key.fees_estimated_text.startswith("unknown"):
         lines.append(
             f"Where nobody has been assessed yet, survey costs suggest a further "
-            f"USD {key.fees_estimated_usd:,.0f} may be owed (estimate)."
+            f"{key.fees_estimated_text} may be owed (estimate)."
         )
     unassessed = key.recruiters - key.assessments_accepted - key.assessments_submitted
     if unassessed > 0:

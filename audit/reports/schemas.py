@@ -50,9 +50,13 @@ class KeyFigures(BaseModel):
     assessments_open: int
     findings_open: dict[Severity, int]
     critical_findings: int
-    fees_owed_usd: float
+    fees_owed_usd: float = Field(description="The known part of the fees reported owed")
     fees_estimated_usd: float
     fees_owed_local: dict[str, float]
+    fees_owed_text: str = Field(
+        default="", description="'USD 1,200', 'at least USD 1,200' or 'unknown', as printed"
+    )
+    fees_estimated_text: str = ""
     actions_total: int
     actions_overdue: int
     actions_verified: int
@@ -104,6 +108,13 @@ class GapRow(BaseModel):
     message: str
 
 
+class PlanGroup(BaseModel):
+    """The actions about one node (or the whole network), by owner and deadline."""
+
+    node: str
+    actions: list[ActionRead]
+
+
 class ReportData(BaseModel):
     meta: ReportMeta
     key_figures: KeyFigures
@@ -117,6 +128,7 @@ class ReportData(BaseModel):
     findings: dict[Severity, list[FindingRead]]
     findings_total: dict[Severity, int]
     plan: list[ActionRead]
+    plan_groups: list[PlanGroup] = Field(default_factory=list)
     plan_metrics: PlanMetrics
     reimbursement: ReimbursementRead
     scorecards: list[ExplanationRead]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from audit.findings.rules import generate, principle_severity
+from audit.findings.rules import FindingDraft, generate, principle_severity
 from scoring.network import score_network
 from scoring.profile import ScoringProfile
 from tests.questionnaires.builders import COMPLETE_CLEAN, mini
@@ -35,10 +35,18 @@ def network() -> object:
     )
 
 
-def findings(assessed: dict) -> dict[str, tuple[str, str]]:
+def drafts(assessed: dict) -> dict[str, FindingDraft]:
     g = network()
     scores = score_network(g, assessed, reference(), ScoringProfile(), NOW)
-    return {d.key: (d.code, d.severity) for d in generate(g, scores, NOW)}
+    return {d.key: d for d in generate(g, scores, NOW)}
+
+
+def findings(assessed: dict) -> dict[str, tuple[str, str]]:
+    return {key: (d.code, d.severity) for key, d in drafts(assessed).items()}
+
+
+def weak_principles(draft: FindingDraft) -> dict[str, tuple[float, str]]:
+    return {p["tag"]: (p["score"], p["severity"]) for p in draft.evidence["principles"]}
 
 
 def test_thresholds_for_weak_principles() -> None:
@@ -66,14 +74,18 @@ def test_gaps_of_an_unassessed_network() -> None:
 
 def test_red_flags_and_weak_principles_from_answers() -> None:
     answers = {**COMPLETE_CLEAN, "F1": "yes", "F2": ["service"], "F3": 20, "D4": "agency"}
-    found = findings({11: facts(11, QUESTIONNAIRE, answers)})
+    everything = drafts({11: facts(11, QUESTIONNAIRE, answers)})
+    found = {key: (d.code, d.severity) for key, d in everything.items()}
     assert found["redflag:N11:RF_WORKER_PAID_FEES"] == ("RF_WORKER_PAID_FEES", "critical")
     assert found["redflag:N11:RF_DOCUMENT_RETENTION"] == ("RF_DOCUMENT_RETENTION", "critical")
+    # One weak-principle finding for the node, at the worst severity among its principles.
+    assert found["principle:N11"] == ("WEAK_PRINCIPLE", "high")
+    assert [k for k in found if k.startswith("principle:")] == ["principle:N11"]
+    weak = weak_principles(everything["principle:N11"])
     # F1 yes (0) and D4 agency (0) tag iris:1, epp:EPP, iris:2, ilo-fl:FL7: all score 0 -> high.
-    assert found["principle:N11:iris:1"] == ("WEAK_PRINCIPLE", "high")
-    assert found["principle:N11:ilo-fl:FL7"] == ("WEAK_PRINCIPLE", "high")
+    assert weak["iris:1"] == (0, "high") and weak["ilo-fl:FL7"] == (0, "high")
     # F3 = 20 is band 4/10 on ilo-fl:FL9 -> 40: medium.
-    assert found["principle:N11:ilo-fl:FL9"] == ("WEAK_PRINCIPLE", "medium")
+    assert weak["ilo-fl:FL9"] == (40, "medium")
     assert "gap:unassessed:N11" not in found
 
 
@@ -105,7 +117,10 @@ def test_keys_are_stable_when_answers_and_scores_change() -> None:
     assert (
         "redflag:N11:RF_WORKER_PAID_FEES" in first and "redflag:N11:RF_WORKER_PAID_FEES" in second
     )
-    assert second["principle:N11:ilo-fl:FL9"] == ("WEAK_PRINCIPLE", "high")  # 900: band 0
+    assert second["principle:N11"] == ("WEAK_PRINCIPLE", "high")
+    paid_900 = {**COMPLETE_CLEAN, "F1": "yes", "F2": ["medical"], "F3": 900}
+    weak = weak_principles(drafts({11: facts(11, QUESTIONNAIRE, paid_900)})["principle:N11"])
+    assert weak["ilo-fl:FL9"] == (0, "high")  # 900: band 0
     cleared = findings({11: facts(11, QUESTIONNAIRE, COMPLETE_CLEAN)})
     assert not any(key.startswith("redflag:N11") for key in cleared)
 

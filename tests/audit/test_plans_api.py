@@ -107,30 +107,45 @@ def test_findings_plan_and_reimbursement_end_to_end(world: World, frozen: dict) 
     assert again["created"] == 0 and again["total"] == plan["total"]
 
     money = analyst.get(f"{base}/reimbursement").json()
-    # 715 USD x 150 workers, split by the placing agency's edges 900:120.
-    assert money["reported_usd"] == 107250.0
+    # MMK 1,500,000 x 150 workers = MMK 225,000,000 at the sourced 2,100 MMK per USD (2023, the
+    # newest year in fx_rates.csv) = USD 107,142.86, not the respondent's USD 715 x 150; split
+    # by the placing agency's edges 900:120 = 94,537.82 and 12,605.04.
+    assert money["reported_usd"] == 107142.86
     assert money["by_recruiter"] == [
         {
             "id": ids["MM-SA-HPAAN"],
             "name": "Hpa-An village sub-agent",
             "origin": None,
             "destination": None,
-            "owed_usd": 107250.0,
+            "owed_usd": 107142.86,
+            "unknown_workers": 0,
         }
     ]
     suppliers = {s["id"]: s["owed_usd"] for s in money["by_supplier"]}
-    assert suppliers == {ids["TH-SKN-OCEAN"]: 94632.35, ids["TH-SKN-SHED-BP"]: 12617.65}
+    assert suppliers == {ids["TH-SKN-OCEAN"]: 94537.82, ids["TH-SKN-SHED-BP"]: 12605.04}
     assert (
         money["by_corridor"][0]["origin"] == "MM"
-        and money["by_corridor"][0]["owed_usd"] == 107250.0
+        and money["by_corridor"][0]["owed_usd"] == 107142.86
     )
     assert money["reported_local"] == {"MMK": 225000000.0}
+    assert money["reported_complete"] is True
     line = next(x for x in money["lines"] if x["basis"] == "reported")
-    assert (line["per_worker_usd"], line["workers"], line["currency"]) == (715.0, 150, "MMK")
-    # Thai corridors only have survey figures in months of earnings, which are not money:
-    # no estimate is invented for them.
-    assert money["estimated_usd"] == 0.0
-    assert [x for x in money["lines"] if x["basis"] == "estimate"] == []
+    assert (line["per_worker_usd"], line["workers"], line["currency"]) == (714.29, 150, "MMK")
+    assert (line["rate"], line["rate_year"], line["year_paid"]) == (2100, 2023, 2026)
+    assert line["respondent_usd"] == 715 and line["usd_flagged"] is False
+    assert line["arithmetic"].startswith("MMK 1,500,000 x 150 workers = MMK 225,000,000; / 2100")
+    # Thai corridors have no survey cost in money (some in months of earnings, but no wage is
+    # known): their placements are unknown, never USD 0, and each says why.
+    assert money["estimated_usd"] == 0.0 and money["estimated_complete"] is False
+    estimates = [x for x in money["lines"] if x["basis"] == "estimate"]
+    assert estimates and all(x["owed_usd"] is None and x["missing"] for x in estimates)
+    reasons = {x["missing"][0].split(" (")[0].split(":")[0] for x in estimates}
+    assert reasons == {
+        "a months-of-earnings figure",
+        "no survey cost figure for MM->TH",
+        "the placement's origin or destination is unknown",
+    }
+    assert money["unknown_estimate_workers"] == sum(x["workers"] for x in estimates)
 
 
 def test_findings_update_instead_of_duplicating_and_resolve_by_evidence(
@@ -221,7 +236,11 @@ def test_action_lifecycle_per_role_and_overdue(world: World, frozen: dict) -> No
     network_id, _ids = scenario(world)
     base = f"/api/v1/networks/{network_id}"
     plan = analyst.post(f"{base}/plan", params={"limit": 500}).json()
-    action = next(a for a in plan["items"] if a["severity"] == "critical")
+    action = next(
+        a
+        for a in plan["items"]
+        if a["severity"] == "critical" and a["template_id"] != "reimburse-recruitment-fees"
+    )
     url = f"{base}/plan/actions/{action['id']}"
 
     def move(actor: object, status: str, comment: str = "") -> int:

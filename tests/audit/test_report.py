@@ -64,11 +64,12 @@ def test_report_data_has_the_expected_counts_findings_and_reimbursement(
         "RF_WORKER_PAID_FEES",
         "RF_DOCUMENT_RETENTION",
     }
-    assert key.fees_owed_usd == 107250.0
+    # MMK 225,000,000 at the sourced 2,100 MMK per USD (2023) = USD 107,142.86.
+    assert key.fees_owed_usd == 107142.86
     assert key.fees_owed_local == {"MMK": 225000000.0}
     assert key.exposure_band == "critical"
     assert report.critical_chain == ["Mahachai Ocean Foods Co., Ltd.", "Tidewell Foods Ltd"]
-    assert report.methodology.questionnaires == ["recruiter-saq v1", "supplier-saq v1"]
+    assert report.methodology.questionnaires == ["recruiter-saq v2", "supplier-saq v2"]
     assert key.actions_total == len(report.plan) > 0
     assert {c.origin for c in report.corridors} == {"MM", "KH", "LA", None}
     assert any("TIP" in s.data for s in report.sources)
@@ -91,7 +92,7 @@ def test_pdf_renders_with_contents_page_numbers_and_text(engine: Engine, seafood
         "5. Findings",
         "Appendix: node scorecards",
         "Hpa-An village sub-agent",
-        "107,250",
+        "USD 107,142.86",
         f"Page {len(reader.pages)}",
         "Repay recruitment fees",
     ):

@@ -127,9 +127,9 @@ def key_figures(report: ReportData, styles: Styles) -> list[Flowable]:
         ],
         [
             "Fees owed to workers (reported)",
-            f"USD {num(key.fees_owed_usd)}",
+            key.fees_owed_text,
             "Estimated where unassessed",
-            f"USD {num(key.fees_estimated_usd)}",
+            key.fees_estimated_text,
         ],
         [
             "Remediation actions",
@@ -324,66 +324,105 @@ def findings(report: ReportData, styles: Styles) -> list[Flowable]:
 
 
 def plan(report: ReportData, styles: Styles) -> list[Flowable]:
-    """Section 6 opens with the remediation plan: progress, then the actions by urgency."""
+    """Section 6 opens with the remediation plan: progress, then every action, by the node it
+    is about, its owner and its deadline."""
     metrics = report.plan_metrics
     by_status = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in metrics["by_status"].items())
-    rows = [["Severity", "Action", "Owner", "Due", "Status"]]
-    for action in report.top_rows("actions", report.plan):
-        rows.append(
-            [
-                action.severity,
-                action.title,
-                action.owner_name,
-                action.due_date + (" (overdue)" if action.overdue else ""),
-                action.status.replace("_", " "),
-            ]
-        )
-    return [
+    rows: list[list[object]] = [["Node", "Severity", "Action", "Owner", "Due", "Status"]]
+    for group in report.plan_groups:
+        for index, action in enumerate(group.actions):
+            title = escape(action.title)
+            if len(action.finding_ids) > 1:
+                title += f" (addresses {len(action.finding_ids)} findings)"
+            if action.repayment is not None:
+                title += f"<br/><i>{escape(action.repayment.in_words())}</i>"
+            rows.append(
+                [
+                    group.node if index == 0 else "",
+                    action.severity,
+                    Paragraph(title, styles.cell),
+                    action.owner_name,
+                    action.due_date + (" (overdue)" if action.overdue else ""),
+                    action.status.replace("_", " "),
+                ]
+            )
+    story: list[Flowable] = [
         PageBreak(),
         Paragraph("6. Remediation plan and fee reimbursement", styles.h1),
         para(
             f"{metrics['total']} actions: {by_status}; {metrics['overdue']} overdue.", styles.body
         ),
-        table(rows, [0.11, 0.41, 0.24, 0.12, 0.12], styles, band_column=0),
-        *_more(
-            len(report.plan) - report.top["actions"],
-            "actions",
-            "in the plan export (CSV/XLSX)",
-            styles,
-        ),
     ]
+    if len(rows) == 1:
+        return [*story, para("No actions planned yet.", styles.muted)]
+    return [*story, table(rows, [0.15, 0.11, 0.32, 0.17, 0.13, 0.12], styles, band_column=1)]
 
 
 def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
-    """Recruitment fees owed back to workers (Employer Pays Principle), reported and estimated."""
+    """Recruitment fees owed back to workers (Employer Pays Principle): every reported line with
+    its arithmetic (amount, rate, rate year and source, workers, allocation), then estimates by
+    corridor. Unknown is printed as unknown, never as USD 0."""
     money = report.reimbursement
+    key = report.key_figures
     local = ", ".join(f"{c} {num(v)}" for c, v in money.reported_local.items())
     summary = (
-        f"Reported in assessments: USD {num(money.reported_usd)}"
+        f"Reported in assessments: {key.fees_owed_text}"
         + (f" ({local})" if local else "")
-        + ". Estimated from survey costs where "
-        f"nobody was assessed: USD {num(money.estimated_usd)} (estimate, not added)."
+        + ". Estimated from survey costs where nobody was assessed: "
+        f"{key.fees_estimated_text} (estimate, not added)."
     )
-    rows: list[list[object]] = [["Who", "Per worker", "Workers", "Owed (USD)", "Basis"]]
-    for line in money.lines[:15]:
-        per_worker = (
-            f"{line.currency} {num(line.per_worker_local)} = " if line.per_worker_local else ""
-        ) + f"USD {num(line.per_worker_usd)}"
-        basis = "; ".join(
+    rows: list[list[object]] = [["Who reported", "Arithmetic", "Owed (USD)", "Notes"]]
+    for line in money.lines:
+        if line.basis != "reported":
+            continue
+        notes = [line.usd_basis, line.workers_basis, *line.notes]
+        allocation = "; ".join(
+            f"{a.employer_name}: {num(a.workers)} workers, "
+            + (f"USD {num(a.owed_usd)}" if a.owed_usd is not None else "unknown")
+            for a in line.allocations
+        )
+        if allocation:
+            notes.append(f"allocated: {allocation}")
+        rows.append(
             [
-                line.usd_basis,
-                line.workers_basis,
-                *line.notes,
-                *(f"missing: {m}" for m in line.missing),
+                line.node_name,
+                line.arithmetic,
+                f"{line.owed_usd:,.2f}" if line.owed_usd is not None else "unknown",
+                "; ".join(n for n in notes if n),
             ]
         )
-        who = line.node_name + (" (estimate)" if line.basis == "estimate" else "")
-        rows.append([who, per_worker, num(line.workers), num(line.owed_usd), basis])
-    return [
+    story: list[Flowable] = [
         Paragraph("Recruitment fees owed to workers", styles.h2),
         para(summary, styles.body),
-        table(rows, [0.22, 0.18, 0.09, 0.12, 0.39], styles, right=(2, 3)),
     ]
+    if len(rows) > 1:
+        story.append(table(rows, [0.2, 0.34, 0.12, 0.34], styles, right=(2,)))
+    else:
+        story.append(para("No assessment reports fees paid by workers.", styles.muted))
+    estimates = money.estimated_by_corridor
+    if estimates:
+        corridor_rows: list[list[object]] = [["Corridor", "Estimated (USD)", "Workers unknown"]]
+        for total in report.top_rows("estimates", estimates):
+            known = f"USD {num(total.owed_usd)}"
+            if total.unknown_workers:
+                known = f"at least {known}" if total.owed_usd else "unknown"
+            corridor_rows.append([total.name, known, num(total.unknown_workers)])
+        story += [
+            para(
+                "Estimates by corridor, where nobody on the chain was assessed (median of the "
+                "survey figures, or the figure and statistic the survey gives; months of earnings "
+                "only where a monthly wage is known):",
+                styles.body,
+            ),
+            table(corridor_rows, [0.5, 0.25, 0.25], styles, right=(1, 2)),
+            *_more(
+                len(estimates) - report.top["estimates"],
+                "corridors",
+                "in the JSON report",
+                styles,
+            ),
+        ]
+    return story
 
 
 def scorecards(report: ReportData, styles: Styles) -> list[Flowable]:
