@@ -28,6 +28,7 @@ from audit.remediation.schemas import (
     ActionUpdate,
     CommentCreate,
     PaymentCreate,
+    PaymentProof,
     PaymentRecorded,
     PaymentsRead,
     PaymentVoid,
@@ -370,6 +371,35 @@ def void_payment(
         action=action,
         payment_id=payment_id,
         reason=data.reason,
+        role=principal.role.value,
+        user_id=principal.user.id,
+    )
+    return plan_views.payment_recorded(session, payment, repayment)
+
+
+@router.post(
+    "/plan/actions/{action_id}/payments/{payment_id}/proof",
+    response_model=PaymentRecorded,
+    tags=["remediation"],
+    operation_id="actions-payments-proof",
+    responses={**CONFLICT, **INVALID},
+)
+def attach_payment_proof(
+    action_id: int,
+    payment_id: int,
+    data: PaymentProof,
+    session: SessionDep,
+    network: WritableNetworkDep,
+    principal: PrincipalDep,
+) -> PaymentRecorded:
+    """Attach the proof file (uploaded first with the action's evidence) to a payment recorded
+    without one; a proof already attached is never replaced."""
+    action = plans_service.get_action(session, network=network, action_id=action_id)
+    payment, repayment = repayments.attach_proof(
+        session,
+        action=action,
+        payment_id=payment_id,
+        proof_evidence_id=data.proof_evidence_id,
         role=principal.role.value,
         user_id=principal.user.id,
     )

@@ -32,6 +32,7 @@ from audit.findings import service as findings_service
 from audit.findings.models import FindingStatus
 from audit.findings.presenters import finding_read
 from audit.remediation import presenters as plan_views
+from audit.remediation import repayments
 from audit.remediation import service as plans_service
 from audit.remediation.models import ActionStatus, RemediationAction
 from core.severity import SEVERITIES
@@ -274,6 +275,9 @@ def edit_action(
     title: Annotated[str, Form(min_length=5, max_length=300)],
     owner_name: Annotated[str, Form(min_length=1, max_length=300)],
     due_date: Annotated[str, Form()],
+    owed_amount: Annotated[str, Form(max_length=40)] = "",
+    owed_currency: Annotated[str, Form(max_length=3)] = "",
+    owed_workers: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     principal, network, action = _writable_action(
         request, session, settings, csrf, network_id, action_id
@@ -282,8 +286,24 @@ def edit_action(
         due = date.fromisoformat(due_date)
     except ValueError as exc:
         raise PageError(422, f"{due_date!r} is not a date (YYYY-MM-DD).") from exc
-    wanted = {"title": title.strip(), "owner_name": owner_name.strip(), "due_date": due}
+    wanted: dict[str, object] = {
+        "title": title.strip(),
+        "owner_name": owner_name.strip(),
+        "due_date": due,
+        "owed_amount": _amount(owed_amount, "Amount owed", required=False),
+        "owed_currency": owed_currency.strip().upper() or None,
+    }
+    if owed_workers.strip():
+        if not owed_workers.strip().isdigit():
+            raise PageError(422, f"Workers owed: {owed_workers!r} is not a whole number.")
+        wanted["owed_workers"] = int(owed_workers.strip())
     changes = {k: v for k, v in wanted.items() if getattr(action, k) != v}
+    if "owed_amount" in changes or "owed_currency" in changes:
+        changes["owed_amount"], changes["owed_currency"] = (
+            wanted["owed_amount"],
+            wanted["owed_currency"],
+        )
+    changes = repayments.owed_changes(session, action=action, changes=changes, year=utc_now().year)
     if changes:
         plans_service.edit_action(
             session, network=network, action=action, changes=changes, user_id=principal.user.id
@@ -323,13 +343,112 @@ def upload_evidence(
     principal, _network, action = _writable_action(
         request, session, settings, csrf, network_id, action_id
     )
-    plans_service.add_evidence(
+    _stored_proof(session, settings, action, file, principal.user.id)
+    return _to_action(network_id, action_id)
+
+
+def _stored_proof(
+    session: Session,
+    settings: Settings,
+    action: RemediationAction,
+    file: UploadFile,
+    user: int | None,
+) -> int:
+    """Keep an uploaded file as the action's evidence; its id, to attach it to a payment."""
+    evidence = plans_service.add_evidence(
         session,
         action=action,
         filename=file.filename or "",
         data=file.file.read(settings.max_evidence_bytes + 1),
         data_dir=settings.data_dir,
         max_bytes=settings.max_evidence_bytes,
+        user_id=user,
+    )
+    return evidence.id or 0
+
+
+def _amount(raw: str, field: str, required: bool = True) -> float | None:
+    text = raw.strip().replace(",", "")
+    if not text and not required:
+        return None
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise PageError(
+            422, f"{field}: {raw!r} is not an amount such as 1500 or 1,500.50."
+        ) from exc
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/payments")
+@guarded
+def record_payment(
+    network_id: int,
+    action_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    amount: Annotated[str, Form(max_length=40)],
+    currency: Annotated[str, Form(max_length=3)],
+    paid_on: Annotated[str, Form(max_length=10)],
+    usd_amount: Annotated[str, Form(max_length=40)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    accept_overpayment: Annotated[str, Form()] = "",
+    proof: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """A payment with its proof file in one form; if the payment is refused, the file is not
+    kept either (the page's error rolls the whole request back)."""
+    principal, _network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
+    try:
+        day = date.fromisoformat(paid_on)
+    except ValueError as exc:
+        raise PageError(422, f"Paid on: {paid_on!r} is not a date (YYYY-MM-DD).") from exc
+    proof_id = (
+        _stored_proof(session, settings, action, proof, principal.user.id)
+        if proof is not None and proof.filename
+        else None
+    )
+    repayments.record_payment(
+        session,
+        action=action,
+        role=principal.role.value,
+        amount=_amount(amount, "Amount") or 0.0,
+        currency=currency.strip().upper(),
+        paid_on=day,
+        usd_amount=_amount(usd_amount, "USD amount", required=False),
+        proof_evidence_id=proof_id,
+        note=note,
+        accept_overpayment=accept_overpayment == "yes",
+        today=utc_now().date(),
+        user_id=principal.user.id,
+    )
+    return _to_action(network_id, action_id)
+
+
+@router.post(NETWORK + "/plan/actions/{action_id}/payments/{payment_id}/proof")
+@guarded
+def payment_proof(
+    network_id: int,
+    action_id: int,
+    payment_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    proof: Annotated[UploadFile, File()],
+) -> Response:
+    principal, _network, action = _writable_action(
+        request, session, settings, csrf, network_id, action_id
+    )
+    proof_id = _stored_proof(session, settings, action, proof, principal.user.id)
+    repayments.attach_proof(
+        session,
+        action=action,
+        payment_id=payment_id,
+        proof_evidence_id=proof_id,
+        role=principal.role.value,
         user_id=principal.user.id,
     )
     return _to_action(network_id, action_id)

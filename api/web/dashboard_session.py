@@ -90,7 +90,9 @@ def writer(
 
 
 def guarded(handler: Any) -> Any:
-    """Turn sign-in needs and domain errors into pages instead of JSON problems."""
+    """Turn sign-in needs and domain errors into pages instead of JSON problems. A refused
+    change is rolled back before its page is shown: the request's session would otherwise
+    commit whatever the handler wrote before the refusal (a proof file before its payment)."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
@@ -100,8 +102,10 @@ def guarded(handler: Any) -> Any:
             request: Request = kwargs["request"]
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         except PageError as error:
+            _roll_back(kwargs)
             return page("error.html", error.status, message=error.message, user=None)
         except FairpathError as error:
+            _roll_back(kwargs)
             return page(
                 "error.html",
                 error.status,
@@ -111,6 +115,12 @@ def guarded(handler: Any) -> Any:
             )
 
     return wrapper
+
+
+def _roll_back(kwargs: dict[str, Any]) -> None:
+    session = kwargs.get("session")
+    if isinstance(session, Session):
+        session.rollback()
 
 
 def network_for(session: Session, principal: Principal, network_id: int) -> Network:

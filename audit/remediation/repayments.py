@@ -352,13 +352,7 @@ def record_payment(
             f"with it: record the payment in {action.owed_currency}",
         )
     if proof_evidence_id is not None:
-        proof = session.get(ActionEvidence, proof_evidence_id)
-        if proof is None or proof.action_id != action.id:
-            raise _invalid(
-                "proof_evidence_id",
-                f"File {proof_evidence_id} is not a proof uploaded to this action: upload it "
-                "with the action's evidence first",
-            )
+        _own_proof(session, action, proof_evidence_id)
     usd = _usd_value(reference or shipped_reference(), amount, currency, paid_on, usd_amount)
     payment = ActionPayment(
         action_id=action.id or 0,
@@ -453,6 +447,50 @@ def void_payment(
     return payment, after
 
 
+def attach_proof(
+    session: Session,
+    *,
+    action: RemediationAction,
+    payment_id: int,
+    proof_evidence_id: int,
+    role: str,
+    user_id: int | None,
+) -> tuple[ActionPayment, RepaymentStatus]:
+    """Give a payment recorded without proof its proof file: the one change a payment takes,
+    since nothing it counted changes; a proof already given is never replaced."""
+    _may_change(action, role, "attach proof to payments")
+    payment = get_payment(session, action=action, payment_id=payment_id)
+    if payment.voided_at is not None:
+        raise Conflict(f"Payment {payment_id} was voided: it needs no proof")
+    if payment.proof_evidence_id is not None:
+        raise Conflict(
+            f"Payment {payment_id} already has its proof (file {payment.proof_evidence_id}); "
+            "a proof is never replaced: void the payment and record it again if it is wrong"
+        )
+    _own_proof(session, action, proof_evidence_id)
+    payment.proof_evidence_id = proof_evidence_id
+    session.add(payment)
+    session.flush()
+    plans._event(
+        session,
+        action,
+        user_id,
+        "payment_proof",
+        details={"payment": payment.id, "proof_evidence_id": proof_evidence_id},
+    )
+    return payment, status_of(session, action)
+
+
+def _own_proof(session: Session, action: RemediationAction, evidence_id: int) -> None:
+    proof = session.get(ActionEvidence, evidence_id)
+    if proof is None or proof.action_id != action.id:
+        raise _invalid(
+            "proof_evidence_id",
+            f"File {evidence_id} is not a proof uploaded to this action: upload it "
+            "with the action's evidence first",
+        )
+
+
 OWED_PAIR = ("owed_amount", "owed_currency")
 
 
@@ -516,7 +554,7 @@ def check_verifiable(session: Session, action: RemediationAction) -> None:
         if p.voided_at is None and p.proof_evidence_id is None:
             problems.append(
                 f"the payment of {money(p.amount, p.currency)} on {p.paid_on.isoformat()} has no "
-                "proof file (void it and record it again with its proof)"
+                "proof file (attach its proof to the payment)"
             )
     if problems:
         raise Conflict(

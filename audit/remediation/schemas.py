@@ -322,6 +322,15 @@ class PaymentVoid(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class PaymentProof(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"proof_evidence_id": 12}]}
+    )
+    proof_evidence_id: int = Field(
+        ge=1, description="A file uploaded with the action's evidence: the receipt or transfer"
+    )
+
+
 class PaymentRead(BaseModel):
     id: int
     action_id: int
