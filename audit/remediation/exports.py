@@ -43,11 +43,15 @@ PLAN_COLUMNS = (
     "verification",
     "cancel_reason",
     "template_id",
+    "node_name",
+    "finding_ids",
     *REPAYMENT_COLUMNS,
 )
 
 
 def _cell(row: ActionRead, column: str) -> object:
+    if column == "finding_ids":  # every finding the action addresses: "3; 7; 12"
+        return "; ".join(str(f) for f in row.finding_ids)
     if column not in REPAYMENT_COLUMNS:
         return getattr(row, column)
     if row.repayment is None:
@@ -93,8 +97,8 @@ def plan_xlsx(rows: Sequence[ActionRead], metrics: plans.PlanMetrics, title: str
     for row in plan_rows(rows):
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    widths = (6, 9, 11, 8, 50, 10, 36, 11, 10, 9, 12, 50, 30, 24, 8, 14, 12, 12, 12, 14)
-    for column, width in zip("ABCDEFGHIJKLMNOPQRST", widths, strict=True):
+    widths = (6, 9, 11, 8, 50, 10, 36, 11, 10, 9, 12, 50, 30, 24, 30, 14, 8, 14, 12, 12, 12, 14)
+    for column, width in zip("ABCDEFGHIJKLMNOPQRSTUV", widths, strict=True):
         sheet.column_dimensions[column].width = width
     summary = workbook.create_sheet("metrics")
     summary.append([escape_cell(title)])

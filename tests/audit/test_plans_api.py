@@ -342,6 +342,11 @@ def test_plan_exports(world: World, frozen: dict) -> None:
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) == plan["total"]
     assert {r["severity"] for r in rows} >= {"critical", "high"}
+    by_id = {int(r["id"]): r for r in rows}
+    for action in plan["items"]:
+        exported_row = by_id[action["id"]]
+        assert exported_row["finding_ids"] == "; ".join(str(f) for f in action["finding_ids"])
+        assert exported_row["node_name"] == (action["node_name"] or "")
     workbook = load_workbook(
         io.BytesIO(analyst.get(f"{base}/plan/export", params={"format": "xlsx"}).content)
     )
