@@ -108,50 +108,37 @@ def fee_conversion(
         "year_basis": year_basis,
         "respondent_usd": respondent,
     }
+
+    def unconverted(usd: float | None, basis: str, missing: str) -> FeeConversion:
+        """No sourced conversion: the respondent's USD as given, said why; else unknown."""
+        if usd is None:
+            return _unknown(base, missing)
+        return FeeConversion(
+            per_worker_usd=usd, rate=None, difference=None, flagged=False, usd_basis=basis, **base
+        )
+
     unchecked = "reported in USD by the respondent"
     if local is None:
-        if respondent is not None:
-            return FeeConversion(
-                per_worker_usd=respondent,
-                rate=None,
-                difference=None,
-                flagged=False,
-                usd_basis=f"{unchecked}; no local amount to check it against",
-                **base,
-            )
-        return _unknown(base, "amount per worker not given")
-    if currency is None or currency == "OTHER":
-        if respondent is not None:
-            return FeeConversion(
-                per_worker_usd=respondent,
-                rate=None,
-                difference=None,
-                flagged=False,
-                usd_basis=f"{unchecked}; the local currency is not named, so it cannot be checked",
-                **base,
-            )
-        return _unknown(base, "currency not given")
-    if currency == "USD":
-        return FeeConversion(
-            per_worker_usd=local,
-            rate=None,
-            difference=None,
-            flagged=False,
-            usd_basis="paid in USD",
-            **base,
+        return unconverted(
+            respondent,
+            f"{unchecked}; no local amount to check it against",
+            "amount per worker not given",
         )
+    if currency is None or currency == "OTHER":
+        return unconverted(
+            respondent,
+            f"{unchecked}; the local currency is not named, so it cannot be checked",
+            "currency not given",
+        )
+    if currency == "USD":
+        return unconverted(local, "paid in USD", "")
     rate = reference.rate(currency, year)
     if rate is None:
-        if respondent is not None:
-            return FeeConversion(
-                per_worker_usd=respondent,
-                rate=None,
-                difference=None,
-                flagged=False,
-                usd_basis=f"{unchecked}; no sourced exchange rate for {currency} to check it",
-                **base,
-            )
-        return _unknown(base, f"no exchange rate for {currency}")
+        return unconverted(
+            respondent,
+            f"{unchecked}; no sourced exchange rate for {currency} to check it",
+            f"no exchange rate for {currency}",
+        )
     sourced = local / rate.units_per_usd
     basis = f"converted at {rate_words(rate, year)}"
     if respondent is None:
