@@ -76,12 +76,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Read from the app's state, like every request does, so the state is the one truth.
+        current: Settings = app.state.settings
+        database: Engine = app.state.engine
         # Serving an outdated schema corrupts data in subtle ways; refuse loudly instead.
-        ensure_migrated(engine)
-        with Session(engine) as session:  # publish new library questionnaire versions
+        ensure_migrated(database)
+        with Session(database) as session:  # publish new library questionnaire versions
             ensure_library(session)
             session.commit()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        current.data_dir.mkdir(parents=True, exist_ok=True)
         yield
 
     app = FastAPI(

@@ -119,9 +119,31 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+# One app per test process, pointed at each test's settings and database: building the route
+# table is most of an app's start-up (FastAPI analyses ~450 endpoint signatures, 0.5-1 s), and
+# routes keep no per-app data; requests read the settings and engine from ``app.state``.
+_SHARED: dict[str, FastAPI] = {}
+# What an app fixes when it is built (the body-size middleware's limits): a test whose settings
+# differ in these gets an app of its own.
+_BUILT_IN = ("max_json_bytes", "max_request_bytes")
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    return create_app(settings, engine)
+def app(settings: Settings, engine: Engine) -> Iterator[FastAPI]:
+    shared = _SHARED.get("app")
+    same_build = shared is not None and all(
+        getattr(shared.state.settings, name) == getattr(settings, name) for name in _BUILT_IN
+    )
+    if shared is None or not same_build:
+        shared = create_app(settings, engine)
+        _SHARED.setdefault("app", shared)
+    shared.state.settings, shared.state.engine = settings, engine
+    shared.dependency_overrides.clear()
+    routes = len(shared.routes)
+    yield shared
+    shared.dependency_overrides.clear()
+    if len(shared.routes) != routes:  # a test added a route: later tests get a clean app
+        _SHARED.pop("app", None)
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from api.app import create_app
+from api.settings import Settings
 from tests.builders import World
 
 PROBLEM = "application/problem+json"
@@ -91,7 +94,9 @@ def test_wrong_method_is_a_problem(client: TestClient) -> None:
     _assert_problem(client.delete("/healthz"), 405)
 
 
-def test_unexpected_crash_is_500_without_internals(app: FastAPI) -> None:
+def test_unexpected_crash_is_500_without_internals(settings: Settings, engine: Engine) -> None:
+    app = create_app(settings, engine)  # its own app: the test adds a route to it
+
     @app.get("/boom")
     def boom() -> None:
         raise ValueError("secret internal detail")

@@ -19,7 +19,7 @@ SURFACE = Path(__file__).with_name("openapi_operations.json")
 
 def test_paths_methods_and_operation_ids_are_unchanged(app: FastAPI) -> None:
     expected = json.loads(SURFACE.read_text(encoding="utf-8"))
-    # 86 before the re-layout, + GET /reference/datasets, + the 3 repayment operations
+    # 86 before the re-layout, + GET /reference/datasets, + the 4 repayment operations
     assert len(expected) == 91
     actual = sorted(
         (
