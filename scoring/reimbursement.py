@@ -35,8 +35,10 @@ DEFAULT_USD_TOLERANCE = 0.10  # the respondent's USD may differ this much from t
 
 
 def amount(value: float) -> str:
-    """450000 -> "450,000"; 1122.745 -> "1,122.75": how amounts read in every explanation."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    """450000 -> "450,000"; 1122.745 -> "1,122.75": to the cent, cents only where there are
+    any; how amounts read in every explanation, fee lines and repayments alike."""
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
 
 
 RATE_BASIS = {"annual_average": "annual average", "date": "rate of one day in"}

@@ -60,7 +60,7 @@ def _plan(
         offset=page.offset,
     )
     return PlanRead(
-        items=[plan_views.action_read(session, a, today) for a in rows],
+        items=plan_views.actions_read(session, rows, today),
         total=total,
         limit=page.limit,
         offset=page.offset,

@@ -138,7 +138,7 @@ def plan_page(
             csrf,
             network=network,
             metrics=plans_service.metrics(actions, today),
-            rows=[plan_views.action_read(session, a, today) for a in shown],
+            rows=plan_views.actions_read(session, shown, today),
             status_filter=chosen or "",
             statuses=[s.value for s in ActionStatus],
             created=created,

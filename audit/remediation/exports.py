@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from sqlmodel import Session
 
 from audit.remediation import service as plans
-from audit.remediation.presenters import action_read
+from audit.remediation.presenters import actions_read
 from audit.remediation.schemas import ActionRead
 from core.spreadsheet import escape_cell
 from supplychain.models import Network
@@ -72,7 +72,7 @@ def plan_export(
 ) -> tuple[bytes, str]:
     """The whole plan as a spreadsheet file and its media type (XLSX adds a metrics sheet)."""
     actions = plans.all_actions(session, network)
-    rows = [action_read(session, a, today) for a in actions]
+    rows = actions_read(session, actions, today)
     if format == "xlsx":
         title = f"Remediation plan: {network.name}"
         return plan_xlsx(rows, plans.metrics(actions, today), title), XLSX_MEDIA_TYPE

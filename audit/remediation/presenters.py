@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlmodel import Session
@@ -21,14 +21,32 @@ from audit.remediation.schemas import (
     ReimbursementRead,
     RepaymentRead,
 )
-from audit.remediation.service import addressed_findings, is_overdue
+from audit.remediation.service import addressed_findings, addressed_findings_of, is_overdue
 from audit.scores.service import ScoringContext
 from scoring.reimbursement import Reimbursement
 from supplychain.countries import country_name
 from supplychain.models import Node
 
 
-def action_read(session: Session, action: RemediationAction, today: date) -> ActionRead:
+def actions_read(
+    session: Session, actions: Sequence[RemediationAction], today: date
+) -> list[ActionRead]:
+    """Many actions of one network, their finding links read in one query, not one each: for
+    a page, by the actions' ids; for more ids than older SQLite builds bind (999), every link
+    of the network."""
+    if not actions:
+        return []
+    ids = [a.id or 0 for a in actions] if len(actions) <= 900 else None
+    links = addressed_findings_of(session, actions[0].network_id, ids)
+    return [action_read(session, a, today, links.get(a.id or 0, [])) for a in actions]
+
+
+def action_read(
+    session: Session,
+    action: RemediationAction,
+    today: date,
+    finding_ids: list[int] | None = None,
+) -> ActionRead:
     finding = session.get(Finding, action.finding_id) if action.finding_id else None
     subject = session.get(Node, action.node_id) if action.node_id else None
     return ActionRead(
@@ -36,7 +54,9 @@ def action_read(session: Session, action: RemediationAction, today: date) -> Act
         network_id=action.network_id,
         finding_id=action.finding_id,
         finding_status=finding.status.value if finding else None,
-        finding_ids=addressed_findings(session, action),
+        finding_ids=(
+            finding_ids if finding_ids is not None else addressed_findings(session, action)
+        ),
         node_id=action.node_id,
         node_name=subject.name if subject else None,
         template_id=action.template_id,

@@ -26,6 +26,7 @@ from audit.remediation.models import ActionEvidence, ActionPayment, ActionStatus
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scoring.reference import ReferenceData, shipped_reference
+from scoring.reimbursement import amount as amount_text
 from scoring.reimbursement import rate_words
 
 RepaymentState = Literal["no_amount_owed_recorded", "unpaid", "part_paid", "paid", "overpaid"]
@@ -57,10 +58,9 @@ class RepaymentStatus:
     notes: list[str] = field(default_factory=list)
 
 
-def money(amount: float, currency: str) -> str:
+def money(value: float, currency: str) -> str:
     """``NPR 135,000,000`` or ``USD 283.34``: cents only where there are any."""
-    text = f"{amount:,.2f}"
-    return f"{currency} {text[:-3] if text.endswith('.00') else text}"
+    return f"{currency} {amount_text(value)}"
 
 
 def rate_text(units_per_usd: float) -> str:

@@ -230,14 +230,28 @@ def _join(
 
 def addressed_findings(session: Session, action: RemediationAction) -> list[int]:
     """Ids of every finding the action addresses, oldest link first."""
-    return [
-        link.finding_id
-        for link in session.exec(
-            select(ActionFinding)
-            .where(ActionFinding.action_id == action.id)
-            .order_by(col(ActionFinding.added_at), col(ActionFinding.finding_id))
-        ).all()
-    ]
+    return addressed_findings_of(session, action.network_id, [action.id or 0]).get(
+        action.id or 0, []
+    )
+
+
+def addressed_findings_of(
+    session: Session, network_id: int, action_ids: Sequence[int] | None = None
+) -> dict[int, list[int]]:
+    """action id -> the findings it addresses, oldest link first, in one query for a whole
+    plan (``action_ids`` None: every action of the network)."""
+    query = (
+        select(ActionFinding.action_id, ActionFinding.finding_id)
+        .join(RemediationAction, col(RemediationAction.id) == ActionFinding.action_id)
+        .where(RemediationAction.network_id == network_id)
+        .order_by(col(ActionFinding.added_at), col(ActionFinding.finding_id))
+    )
+    if action_ids is not None:
+        query = query.where(col(ActionFinding.action_id).in_(action_ids))
+    found: dict[int, list[int]] = defaultdict(list)
+    for action_id, finding_id in session.exec(query).all():
+        found[action_id].append(finding_id)
+    return dict(found)
 
 
 def plan_new_findings(

@@ -75,7 +75,7 @@ def build_report_with_figures(session: Session, network: Network, now: datetime)
     """The report data and its heatmaps, scoring the network once for both."""
     context = scoring_context(session, network, now=now)
     report = report_data(session, network, now, context)
-    return ReportBundle(report=report, figures=heatmaps(context))
+    return ReportBundle(report=report, figures=heatmaps(context, report.corridors))
 
 
 def _assessment_counts(session: Session, network: Network) -> tuple[Counter[str], list[str]]:
@@ -134,7 +134,7 @@ def report_data(
 
     today = now.date()
     actions = plans_service.all_actions(session, network)
-    plan = [plan_views.action_read(session, a, today) for a in actions]
+    plan = plan_views.actions_read(session, actions, today)
     plan.sort(
         key=lambda a: (a.status in ("verified", "cancelled"), SEVERITY_RANK[a.severity], a.due_date)
     )

@@ -165,10 +165,13 @@ def principle_heatmap(context: ScoringContext, limit: int = 40) -> Heatmap:
     )
 
 
-def heatmaps(context: ScoringContext) -> dict[str, Heatmap]:
-    """The report's three heatmaps, in the order the report shows them, from one context."""
+def heatmaps(
+    context: ScoringContext, corridors: list[CorridorRiskRead] | None = None
+) -> dict[str, Heatmap]:
+    """The report's three heatmaps, in the order the report shows them, from one context;
+    ``corridors`` are the corridor rows when the caller already has them."""
     return {
-        "corridors": corridor_heatmap(context),
+        "corridors": corridor_heatmap(context, corridors),
         "sectors": sector_heatmap(context),
         "principles": principle_heatmap(context),
     }
