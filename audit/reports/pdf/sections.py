@@ -32,6 +32,8 @@ from audit.reports.pdf.document import CONTENT_WIDTH, PAGE_HEIGHT, RULE, Styles
 from audit.reports.pdf.tables import num, para, table
 from audit.reports.schemas import ReportData
 
+PLAN_ROWS = 40  # rows per plan table
+
 HEATMAP_CAPTIONS = {
     "corridors": "Corridor heatmap",
     "sectors": "Corridors by employer's sector",
@@ -355,7 +357,14 @@ def plan(report: ReportData, styles: Styles) -> list[Flowable]:
     ]
     if len(rows) == 1:
         return [*story, para("No actions planned yet.", styles.muted)]
-    return [*story, table(rows, [0.15, 0.11, 0.32, 0.17, 0.13, 0.12], styles, band_column=1)]
+    # In tables of PLAN_ROWS rows each: ReportLab splits one long table across pages at a cost
+    # that grows with its length (a 1,222-action plan took 7 s as one table).
+    header, body = rows[0], rows[1:]
+    widths = [0.15, 0.11, 0.32, 0.17, 0.13, 0.12]
+    return story + [
+        table([header, *body[start : start + PLAN_ROWS]], widths, styles, band_column=1)
+        for start in range(0, len(body), PLAN_ROWS)
+    ]
 
 
 def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
