@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import Request
+from fastapi import BackgroundTasks, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from api.clock import app_clock
+from api.refresh import refresh_changed
+from core import changes
 
 
 def make_engine(database_url: str, **kwargs: object) -> Engine:
@@ -36,8 +40,9 @@ def make_engine(database_url: str, **kwargs: object) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: commit at the end, roll back on any exception."""
+def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """The request's unit of work: commit at the end, roll back on any exception. What the
+    commit changed is refreshed after the response is sent (findings; see ``api.refresh``)."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -45,4 +50,8 @@ def get_session(request: Request) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
+            changes.discard(session)
             raise
+        committed = changes.take(session)
+    if committed:
+        background.add_task(refresh_changed, engine, committed, app_clock(request.app))

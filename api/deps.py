@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from api.accounts import service as accounts
 from api.accounts.models import Role, User
+from api.clock import clock
 from api.db import get_session
 from api.settings import Settings
 from core.errors import Forbidden, NotAuthenticated
@@ -114,11 +115,6 @@ def current_assessment(
 
 
 RespondentDep = Annotated[Assessment, Depends(current_assessment, scope="function")]
-
-
-def clock() -> datetime:
-    """The current time; tests override this dependency to control deadlines and overdue."""
-    return datetime.now(UTC)
 
 
 ClockDep = Annotated[datetime, Depends(clock)]

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.last_used import record_use
 from core.organisations.service import organisation_name
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
@@ -597,8 +598,7 @@ def resolve_invitation(session: Session, secret: str) -> Assessment:
         raise NotAuthenticated(messages[state])
     now = utcnow()
     if invitation.last_used_at is None or now - invitation.last_used_at >= timedelta(minutes=1):
-        invitation.last_used_at = now
-        session.add(invitation)
+        record_use(session, Invitation, invitation.id or 0, now)
     assessment = session.get(Assessment, invitation.assessment_id)
     assert assessment is not None
     return assessment

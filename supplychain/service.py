@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import changes
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.problems import BODY, Location, Problems
@@ -126,6 +127,7 @@ def update_network(session: Session, *, network: Network, data: NetworkUpdate) -
 def delete_network(session: Session, *, network: Network) -> None:
     try:
         with session.begin_nested():
+            changes.removing_network(session, network.id or 0)
             session.execute(delete(Edge).where(col(Edge.network_id) == network.id))
             session.execute(delete(Node).where(col(Node.network_id) == network.id))
             session.delete(network)
@@ -146,6 +148,7 @@ def touch(session: Session, network: Network) -> None:
     )
     session.flush()
     session.refresh(network)
+    changes.network_changed(session, network.id)
 
 
 # Nodes ---------------------------------------------------------------------------------------
@@ -329,6 +332,7 @@ def _check_incident_edges(session: Session, node: Node, new_kind: NodeKind) -> N
 def delete_node(session: Session, *, network: Network, node: Node) -> None:
     try:
         with session.begin_nested():
+            changes.removing_nodes(session, network.id or 0, [node.id or 0])
             session.execute(
                 delete(Edge).where(
                     or_(col(Edge.source_id) == node.id, col(Edge.target_id) == node.id)
@@ -738,6 +742,7 @@ def _write_import(
             for chunk in _chunks(removed_edges):
                 session.execute(delete(Edge).where(Edge.id.in_(chunk)))  # type: ignore[union-attr]
             for chunk in _chunks(removed_nodes):
+                changes.removing_nodes(session, network_id, chunk)
                 session.execute(delete(Node).where(Node.id.in_(chunk)))  # type: ignore[union-attr]
     except IntegrityError as exc:
         raise Conflict(

@@ -13,6 +13,7 @@ from api.accounts.models import ApiToken, Role, User
 from api.accounts.schemas import UserCreate, UserUpdate
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from core.last_used import record_use
 from core.organisations.models import Organisation
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
@@ -158,7 +159,5 @@ def authenticate_token(session: Session, secret: str, *, now: datetime | None = 
     if user is None or not user.is_active:
         raise refusal
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.add(token)
-        session.flush()
+        record_use(session, ApiToken, token.id or 0, now)
     return user

@@ -1,5 +1,5 @@
 """The ``fairpath`` command line: serve, migrate, manage users, import, score, reference data,
-report, demo."""
+findings, report, demo."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from api.cli import (
     database,
+    findings,
     networks,
     questionnaires,
     reference,
@@ -20,7 +21,17 @@ from api.cli import (
 )
 from api.cli.common import CommandFailed, run_command
 
-COMMAND_MODULES = (serve, database, users, networks, questionnaires, scores, reference, report)
+COMMAND_MODULES = (
+    serve,
+    database,
+    users,
+    networks,
+    questionnaires,
+    scores,
+    findings,
+    reference,
+    report,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

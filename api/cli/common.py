@@ -12,7 +12,10 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
+from api.refresh import refresh_changed
 from api.settings import Settings, get_settings
+from core import changes
+from core.clock import utcnow
 from core.errors import FairpathError, NotFound
 from core.tenancy import Scope
 from supplychain import service as networks
@@ -54,14 +57,19 @@ def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> En
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """All or nothing, like an API request."""
+    """All or nothing, like an API request; findings of the networks it changed are refreshed
+    after the commit, as the API does after a write."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
+            changes.discard(session)
             raise
+        committed = changes.take(session)
+    if committed:
+        refresh_changed(engine, committed, utcnow)
 
 
 def report_problem(error: FairpathError) -> str:

@@ -25,6 +25,7 @@ from api.cli.common import (
 from api.cli.demo_seed import DEMO_NETWORKS, load_example
 from api.db import make_engine
 from api.migrate import upgrade
+from api.refresh import refresh_network
 from audit.remediation.exports import plan_export
 from audit.reports import heatmap
 from audit.reports.data import ReportBundle, build_report, build_report_with_figures
@@ -94,7 +95,12 @@ def _write(bundle: ReportBundle, fmt: str, path: Path) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
-    with transaction(engine_for(args)) as session:
+    engine = engine_for(args)
+    with transaction(engine) as session:
+        network_or_fail(session, args.network)
+    # A command, not a GET: the findings the report lists are brought up to date first.
+    refresh_network(engine, args.network, now)
+    with transaction(engine) as session:
         network = network_or_fail(session, args.network)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         write_report(session, network, args.format, args.output, now)

@@ -10,10 +10,12 @@ from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, WritableNet
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import PageDep
 from audit.findings import service as findings_service
+from audit.findings.freshness import findings_state
 from audit.findings.presenters import finding_read
 from audit.findings.schemas import (
     FindingRead,
     FindingsPage,
+    FindingsRefreshRead,
     FindingStatusChange,
     ManualFindingCreate,
 )
@@ -40,8 +42,11 @@ def list_findings(
     source: Literal["generated", "manual"] | None = None,
 ) -> FindingsPage:
     """Findings worst first: red flags (critical), weak principle scores, data gaps and manual
-    findings, each with its evidence and the chain it sits in."""
-    context = findings_service.synced_context(session, network, now)
+    findings, each with its evidence and the chain it sits in. Generated findings are refreshed
+    after every change to the network, its assessments or its settings; `current` says whether
+    they still match (the date alone can age them)."""
+    context = scoring_context(session, network, now=now)
+    state = findings_state(session, network, now)
     rows, total = findings_service.list_findings(
         session,
         network=network,
@@ -56,6 +61,30 @@ def list_findings(
         limit=page.limit,
         offset=page.offset,
         counts=counts,
+        current=state.current,
+        generated_at=state.synced_at,
+    )
+
+
+@router.post(
+    "/findings/refresh",
+    response_model=FindingsRefreshRead,
+    tags=["findings"],
+    operation_id="findings-refresh",
+)
+def refresh_findings(
+    session: SessionDep, network: WritableNetworkDep, now: ClockDep
+) -> FindingsRefreshRead:
+    """Bring generated findings in step with the current scores now (they are refreshed after
+    every change anyway; this is for findings aged by the date alone, e.g. an assessment that
+    passed its validity overnight)."""
+    refreshed = findings_service.sync_findings(session, network, now)
+    state = findings_state(session, network, now)
+    return FindingsRefreshRead(
+        refreshed=refreshed,
+        current=state.current,
+        generated_at=state.synced_at,
+        counts=findings_service.counts(session, network),
     )
 
 
@@ -99,7 +128,7 @@ def create_finding(
 def get_finding(
     finding_id: int, session: SessionDep, network: NetworkDep, now: ClockDep
 ) -> FindingRead:
-    context = findings_service.synced_context(session, network, now)
+    context = scoring_context(session, network, now=now)
     finding = findings_service.get_finding(session, network=network, finding_id=finding_id)
     return finding_read(finding, context)
 

@@ -29,12 +29,14 @@ from api.web.dashboard_session import (
     writer,
 )
 from audit.findings import service as findings_service
+from audit.findings.freshness import findings_state
 from audit.findings.models import FindingStatus
 from audit.findings.presenters import finding_read
 from audit.remediation import presenters as plan_views
 from audit.remediation import repayments
 from audit.remediation import service as plans_service
 from audit.remediation.models import ActionStatus, RemediationAction
+from audit.scores.service import scoring_context
 from core.severity import SEVERITIES
 from supplychain.models import Network
 
@@ -65,7 +67,9 @@ def findings_page(
     network = network_for(session, principal, network_id)
     chosen_severity = _choice(severity, SEVERITIES, "severity")
     chosen_status = _choice(status, tuple(s.value for s in FindingStatus), "finding status")
-    context = findings_service.synced_context(session, network, utc_now())
+    now = utc_now()
+    context = scoring_context(session, network, now=now)
+    freshness = findings_state(session, network, now)
     rows, total = findings_service.list_findings(
         session,
         network=network,
@@ -86,8 +90,24 @@ def findings_page(
             statuses=[s.value for s in FindingStatus],
             severities=SEVERITIES,
             rows=[finding_read(f, context) for f in rows],
+            freshness=freshness,
         ),
     )
+
+
+@router.post(NETWORK + "/findings/refresh")
+@guarded
+def refresh_findings(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+) -> Response:
+    principal = writer(request, session, settings, csrf, READ_ONLY)
+    network = network_for(session, principal, network_id)
+    findings_service.sync_findings(session, network, utc_now())
+    return RedirectResponse(f"/dashboard/networks/{network_id}/findings", status_code=303)
 
 
 @router.post(NETWORK + "/findings/{finding_id}/status")

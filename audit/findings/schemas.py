@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +40,20 @@ class FindingsPage(BaseModel):
     total: int
     limit: int
     offset: int
+    counts: dict[str, dict[str, int]] = Field(description="status -> severity -> count")
+    current: bool = Field(
+        description="False when the network's data, settings or the date changed since the "
+        "findings were generated; POST .../findings/refresh brings them up to date."
+    )
+    generated_at: datetime | None = Field(
+        description="When the generated findings were last brought in step with the scores."
+    )
+
+
+class FindingsRefreshRead(BaseModel):
+    refreshed: bool = Field(description="False when the findings were already current.")
+    current: bool
+    generated_at: datetime | None
     counts: dict[str, dict[str, int]] = Field(description="status -> severity -> count")
 
 

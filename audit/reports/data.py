@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from audit.findings import service as findings_service
+from audit.findings.freshness import FindingsState, findings_state
 from audit.findings.models import Finding, FindingStatus
 from audit.findings.presenters import finding_read
 from audit.findings.schemas import FindingRead
@@ -119,9 +119,10 @@ def _sources(context: ScoringContext) -> list[SourceRow]:
 def report_data(
     session: Session, network: Network, now: datetime, context: ScoringContext
 ) -> ReportData:
-    """Everything the report says, from an already computed scoring context; generated findings
-    are brought in step with it first so the report lists the findings its scores imply."""
-    findings_service.sync_findings(session, network, context, now)
+    """Everything the report says, from an already computed scoring context. It only reads:
+    findings are as their last refresh left them, and the report says so when the network's
+    inputs have changed since (see ``audit.findings.freshness``)."""
+    freshness = findings_state(session, network, now)
     scores, graph = context.scores, context.graph
     stats = analysis.statistics(graph)
     company = scores.company
@@ -189,12 +190,16 @@ def report_data(
             scope=f"{stats['nodes']} nodes and {stats['edges']} links: the buying company, "
             f"{key.suppliers} suppliers, {key.recruiters} labour recruiters and "
             f"{key.worker_groups} worker groups, across {len(stats['countries'])} countries.",
+            findings_current=freshness.current,
+            findings_as_of=freshness.synced_at.isoformat(timespec="minutes")
+            if freshness.synced_at
+            else None,
         ),
         key_figures=key,
         critical_chain=[scores.nodes[n].node.name for n in critical_chain]
         if critical_chain
         else None,
-        headline=_headline(key, critical_chain is not None),
+        headline=_headline(key, critical_chain is not None) + _staleness(freshness),
         methodology=Methodology(
             summary=METHOD_SUMMARY,
             questionnaires=questionnaires,
@@ -274,6 +279,21 @@ def plan_groups(plan: list[ActionRead]) -> list[PlanGroup]:
             g.node,
         ),
     )
+
+
+def _staleness(freshness: FindingsState) -> list[str]:
+    if freshness.current:
+        return []
+    if freshness.synced_at is None:
+        return [
+            "Findings have not been generated for this network yet: build the plan or run "
+            "`fairpath findings refresh` before relying on the findings below."
+        ]
+    return [
+        f"The findings below were generated on {freshness.synced_at:%Y-%m-%d %H:%M} UTC; the "
+        "network's data or the date has changed since, so some may be out of date until they "
+        "are refreshed (`fairpath findings refresh`, or the next change to the network)."
+    ]
 
 
 def _headline(key: KeyFigures, critical_chain: bool) -> list[str]:

@@ -32,6 +32,8 @@ class ReportMeta(BaseModel):
     date: str
     fairpath_version: str
     scope: str
+    findings_current: bool = True
+    findings_as_of: str | None = None
 
 
 class KeyFigures(BaseModel):

@@ -9,6 +9,8 @@ second API process can never serve a stale answer: a change anywhere changes the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from audit.scores.models import CountryOverride, ScoringSettings
@@ -38,6 +41,7 @@ class _Entry:
     settings_key: tuple[Any, ...]
     fingerprints: dict[int, str]
     scores: NetworkScores
+    assessments: dict[int, AssessmentFacts]
 
 
 _cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
@@ -87,75 +91,172 @@ def organisation_profile(session: Session, organisation_id: int, name: str = "")
     return adjusted_profile(settings.weights, name or f"organisation {organisation_id}")
 
 
-def assessment_facts(session: Session, network: Network) -> dict[int, AssessmentFacts]:
-    """Per node: the latest accepted assessment, else the latest submitted one (provisional)."""
-    rows = session.exec(
-        select(Assessment, QuestionnaireRecord)
-        .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == Assessment.questionnaire_id)
-        .where(
-            Assessment.network_id == network.id,
+@dataclass(frozen=True)
+class _Choice:
+    """The assessment a node is scored on, known from a few columns before any answer is read."""
+
+    assessment_id: int
+    questionnaire_id: int
+    status: str
+    completed_at: datetime
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class ScoringInputs:
+    """What the scores of a network depend on, read with cheap queries: comparing two of these
+    tells whether cached scores still hold without loading a single answer document."""
+
+    network_key: tuple[Any, ...]
+    version: int
+    settings_key: tuple[Any, ...]
+    choices: dict[int, _Choice]
+    reference: ReferenceData
+    profile: ScoringProfile
+    moment: datetime
+
+    @property
+    def fingerprints(self) -> dict[int, str]:
+        return {node: choice.fingerprint for node, choice in self.choices.items()}
+
+    def digest(self) -> str:
+        """One string for "the scores' inputs": the findings of a network are current when they
+        were generated from inputs with this digest."""
+        state = {
+            "version": self.version,
+            "assessments": sorted(c.fingerprint for c in self.choices.values()),
+            "settings": [str(part) for part in self.settings_key],
+        }
+        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+def _choices(session: Session, network: Network) -> dict[int, _Choice]:
+    """Per node: the latest accepted assessment, else the latest submitted one (provisional),
+    from the assessment's own columns only (never its answers or its questionnaire)."""
+    rows = session.execute(
+        sa_select(
+            col(Assessment.id),
+            col(Assessment.node_id),
+            col(Assessment.questionnaire_id),
+            col(Assessment.status),
+            col(Assessment.reviewed_at),
+            col(Assessment.submitted_at),
+            col(Assessment.updated_at),
+        ).where(
+            col(Assessment.network_id) == network.id,
             col(Assessment.status).in_((AssessmentStatus.accepted, AssessmentStatus.submitted)),
         )
-        .order_by(col(Assessment.id))
     ).all()
-    chosen: dict[int, tuple[tuple[int, datetime, int], AssessmentFacts]] = {}
-    for assessment, record in rows:
-        accepted = assessment.status == AssessmentStatus.accepted
-        completed = (assessment.reviewed_at if accepted else assessment.submitted_at) or (
-            assessment.updated_at
-        )
-        rank = (1 if accepted else 0, completed, assessment.id or 0)
-        current = chosen.get(assessment.node_id)
-        if current is not None and current[0] >= rank:
+    ranks: dict[int, tuple[int, datetime, int]] = {}
+    chosen: dict[int, _Choice] = {}
+    for assessment_id, node_id, questionnaire_id, status, reviewed, submitted, updated in rows:
+        accepted = status == AssessmentStatus.accepted
+        completed = (reviewed if accepted else submitted) or updated
+        rank = (1 if accepted else 0, completed, assessment_id or 0)
+        current = ranks.get(node_id)
+        if current is not None and current >= rank:
             continue
-        questionnaire = questionnaires.parsed(record)
-        chosen[assessment.node_id] = (
-            rank,
-            AssessmentFacts(
-                assessment_id=assessment.id or 0,
-                node_id=assessment.node_id,
-                questionnaire=questionnaire,
-                questionnaire_label=f"{record.key} v{record.version}",
-                answers=assessment.answers,
-                status=assessment.status.value,
-                completed_at=completed,
-                fingerprint=f"{assessment.id}:{assessment.status}:{assessment.updated_at}",
-            ),
+        ranks[node_id] = rank
+        chosen[node_id] = _Choice(
+            assessment_id=assessment_id or 0,
+            questionnaire_id=questionnaire_id,
+            status=AssessmentStatus(status).value,
+            completed_at=completed,
+            fingerprint=f"{assessment_id}:{AssessmentStatus(status)}:{updated}",
         )
-    return {node_id: facts for node_id, (_rank, facts) in chosen.items()}
+    return chosen
+
+
+_ANSWER_BATCH = 2000
+
+
+def _facts(session: Session, choices: dict[int, _Choice]) -> dict[int, AssessmentFacts]:
+    """Answers of the chosen assessments, with each questionnaire document read and parsed once
+    (not once per assessment: at 47 KB each, that decoding cost more than the scoring)."""
+    records = {
+        qid: session.get(QuestionnaireRecord, qid)
+        for qid in {c.questionnaire_id for c in choices.values()}
+    }
+    by_assessment = {c.assessment_id: node for node, c in choices.items()}
+    ids = sorted(by_assessment)
+    facts: dict[int, AssessmentFacts] = {}
+    for start in range(0, len(ids), _ANSWER_BATCH):
+        batch = ids[start : start + _ANSWER_BATCH]
+        query = sa_select(col(Assessment.id), col(Assessment.answers)).where(
+            col(Assessment.id).in_(batch)
+        )
+        for assessment_id, answers in session.execute(query).all():
+            node = by_assessment[assessment_id or 0]
+            choice = choices[node]
+            record = records[choice.questionnaire_id]
+            assert record is not None  # a foreign key: the record exists
+            facts[node] = AssessmentFacts(
+                assessment_id=choice.assessment_id,
+                node_id=node,
+                questionnaire=questionnaires.parsed(record),
+                questionnaire_label=f"{record.key} v{record.version}",
+                answers=answers,
+                status=choice.status,
+                completed_at=choice.completed_at,
+                fingerprint=choice.fingerprint,
+            )
+    return facts
+
+
+def assessment_facts(session: Session, network: Network) -> dict[int, AssessmentFacts]:
+    """Per node: the latest accepted assessment, else the latest submitted one (provisional)."""
+    return _facts(session, _choices(session, network))
+
+
+def scoring_inputs(
+    session: Session, network: Network, *, now: datetime | None = None
+) -> ScoringInputs:
+    reference, reference_key = organisation_reference(session, network.organisation_id)
+    profile = organisation_profile(session, network.organisation_id)
+    moment = now or datetime.now(UTC)
+    return ScoringInputs(
+        network_key=(network.id, network.created_at.isoformat()),
+        version=network.version,
+        settings_key=(reference_key, profile.model_dump_json(), moment.date().isoformat()),
+        choices=_choices(session, network),
+        reference=reference,
+        profile=profile,
+        moment=moment,
+    )
 
 
 def scoring_context(
     session: Session, network: Network, *, now: datetime | None = None
 ) -> ScoringContext:
+    """Scores of the network as it stands: from the cache when its inputs are unchanged (a
+    cheap check), re-scored from the changed nodes on when only assessments changed."""
+    inputs = scoring_inputs(session, network, now=now)
     graph = network_graph(session, network)
-    reference, reference_key = organisation_reference(session, network.organisation_id)
-    profile = organisation_profile(session, network.organisation_id)
-    assessments = assessment_facts(session, network)
-    fingerprints = {node: facts.fingerprint for node, facts in assessments.items()}
-    moment = now or datetime.now(UTC)
-    settings_key = (reference_key, profile.model_dump_json(), moment.date().isoformat())
-    key = (network.id, network.created_at.isoformat())
+    fingerprints = inputs.fingerprints
+    key = inputs.network_key
     with _lock:
         entry = _cache.get(key)
     if (
         entry is not None
-        and entry.version == network.version
-        and entry.settings_key == settings_key
+        and entry.version == inputs.version
+        and entry.settings_key == inputs.settings_key
     ):
         if entry.fingerprints == fingerprints:
-            return ScoringContext(graph, entry.scores, reference, assessments)
+            return ScoringContext(graph, entry.scores, inputs.reference, entry.assessments)
         changed = {
             node
             for node in set(entry.fingerprints) | set(fingerprints)
             if entry.fingerprints.get(node) != fingerprints.get(node)
         }
-        scores = rescore(entry.scores, graph, changed, assessments, reference, moment)
+        fresh = _facts(session, {n: inputs.choices[n] for n in changed if n in inputs.choices})
+        assessments = {node: fresh.get(node) or entry.assessments[node] for node in inputs.choices}
+        scores = rescore(entry.scores, graph, changed, assessments, inputs.reference, inputs.moment)
     else:
-        scores = score_network(graph, assessments, reference, profile, moment)
+        assessments = _facts(session, inputs.choices)
+        scores = score_network(graph, assessments, inputs.reference, inputs.profile, inputs.moment)
     with _lock:
-        _cache[key] = _Entry(network.version, settings_key, fingerprints, scores)
+        _cache[key] = _Entry(inputs.version, inputs.settings_key, fingerprints, scores, assessments)
         _cache.move_to_end(key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return ScoringContext(graph, scores, reference, assessments)
+    return ScoringContext(graph, scores, inputs.reference, assessments)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from api.cli import main as cli
 from tests.supplychain.sample import EDGES, NODES
@@ -79,3 +81,27 @@ def test_import_problems_are_listed_with_rows(
     assert "file nodes, index 0, column country" in err and "unknown country" in err
     assert cli(["import", str(tmp_path / "missing.csv"), "--network", "1", *db]) == 1
     assert cli(["import", str(bad), "--network", "99", *db]) == 2
+
+
+def test_an_import_from_the_shell_generates_findings_and_refresh_says_they_are_current(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: Engine
+) -> None:
+    folder = tmp_path / "network"
+    folder.mkdir()
+    _write_csv(folder / "nodes.csv", NODES)
+    _write_csv(folder / "edges.csv", EDGES)
+    db = ["--database-url", database_url]
+    assert cli(["import", str(folder), "--new", "Seafood", "--organisation", "Northwind", *db]) == 0
+    capsys.readouterr()
+    with engine.connect() as connection:
+        generated = connection.execute(
+            text("SELECT count(*) FROM finding WHERE source = 'generated' AND status = 'open'")
+        ).scalar_one()
+    assert generated > 0  # the import's commit refreshed them; nobody read anything
+
+    assert cli(["findings", "refresh", *db]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"Network 1 'Seafood': findings already current; {generated} open"
+    )
+    assert cli(["findings", "refresh", "--network", "9", *db]) == 1
+    assert "Network 9 was not found" in capsys.readouterr().err
