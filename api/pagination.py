@@ -1,21 +1,17 @@
-"""Offset pagination shared by every list endpoint."""
+"""Offset pagination shared by every list endpoint: the query parameters (the shape of a page
+lives in ``core.pagination``, where domain presenters can use it too)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
 
-T = TypeVar("T")
+from core.pagination import Page, PageParams, page_of
+
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageDep", "PageParams", "page_of", "page_params"]
 
 MAX_PAGE_SIZE = 500
-
-
-class PageParams(BaseModel):
-    limit: int
-    offset: int
 
 
 def page_params(
@@ -28,22 +24,3 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-class Page(BaseModel, Generic[T]):
-    """A slice of a longer list; ``total`` counts every match, not just this page."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-def page_of(items: Sequence[object], total: int, params: PageParams, schema: type[T]) -> Page[T]:
-    validate = getattr(schema, "model_validate")  # noqa: B009
-    return Page[schema](  # type: ignore[valid-type]
-        items=[validate(item, from_attributes=True) for item in items],
-        total=total,
-        limit=params.limit,
-        offset=params.offset,
-    )

@@ -202,32 +202,60 @@ def _predecessor_paths(graph: Graph, target: NodeId) -> Iterator[list[tuple[Node
     stack: list[tuple[NodeId, list[tuple[NodeId, Any, str]]]] = [(target, [])]
     while stack:
         node, suffix = stack.pop()
-        kind = graph.nodes[node]["kind"]
-        if kind == "recruiter":
-            referrers = list(_in_edges(graph, node, frozenset({"refers_to"})))
-            if not referrers:
-                yield suffix
-            for source, key, data in referrers:
-                stack.append((source, [(source, key, data["kind"]), *suffix]))
-        elif kind in EMPLOYERS:
-            for source, key, data in _in_edges(graph, node, _INTO_EMPLOYERS):
-                stack.append((source, [(source, key, data["kind"]), *suffix]))
+        sources = list(_chain_sources(graph, node))
+        if graph.nodes[node]["kind"] == "recruiter" and not sources:
+            yield suffix
+        for source, key, data in sources:
+            stack.append((source, [(source, key, data["kind"]), *suffix]))
 
 
-def recruitment_chains(graph: Graph, target: NodeId, limit: int = 100) -> tuple[list[Chain], int]:
-    """Chains (recruiter -> ... -> target) ending at a supplier or the company.
-
-    Returns at most ``limit`` chains and how many exist (counting stops at 100,000).
-    """
+def recruitment_chains(
+    graph: Graph, target: NodeId, limit: int = 100, offset: int = 0
+) -> tuple[list[Chain], int]:
+    """Chains (recruiter -> ... -> target) ending at a supplier or the company: the page
+    ``offset``..``offset + limit`` of them, and how many exist (counted exactly, over the DAG,
+    without walking them)."""
     chains: list[Chain] = []
-    total = 0
-    for steps in _predecessor_paths(graph, target):
-        total += 1
-        if len(chains) < limit:
-            chains.append(_chain(graph, target, steps))
-        if total >= 100_000:
+    for index, steps in enumerate(_predecessor_paths(graph, target)):
+        if index >= offset + limit:
             break
-    return chains, total
+        if index >= offset:
+            chains.append(_chain(graph, target, steps))
+    return chains, count_chains(graph, target)
+
+
+def count_chains(graph: Graph, target: NodeId) -> int:
+    """How many paths ``_predecessor_paths`` would yield, by dynamic programming in
+    topological order: a network with millions of chains is counted in one pass."""
+    order: list[NodeId] = []
+    seen = {target}
+    stack = [target]
+    while stack:  # the nodes the walk can reach, backwards from the target
+        node = stack.pop()
+        order.append(node)
+        for source, _key, _data in _chain_sources(graph, node):
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    reachable = graph.subgraph(order)
+    paths: dict[NodeId, int] = {}
+    for node in nx.topological_sort(reachable):
+        sources = list(_chain_sources(graph, node))
+        if graph.nodes[node]["kind"] == "recruiter" and not sources:
+            paths[node] = 1  # a recruiter nobody refers workers to heads a chain
+        else:
+            paths[node] = sum(paths.get(source, 0) for source, _key, _data in sources)
+    return paths.get(target, 0)
+
+
+def _chain_sources(graph: Graph, node: NodeId) -> Iterator[tuple[Any, ...]]:
+    """The edges a chain can arrive by, as ``_predecessor_paths`` follows them."""
+    kind = graph.nodes[node]["kind"]
+    if kind == "recruiter":
+        return _in_edges(graph, node, frozenset({"refers_to"}))
+    if kind in EMPLOYERS:
+        return _in_edges(graph, node, _INTO_EMPLOYERS)
+    return iter(())
 
 
 def _chain(graph: Graph, target: NodeId, steps: list[tuple[NodeId, Any, str]]) -> Chain:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.errors import InvalidInput
+from core.memo import derived
+from core.pagination import Page, PageParams
 from supplychain import analysis
 from supplychain.graph import network_graph
 from supplychain.models import Network, Node
@@ -32,7 +34,12 @@ def brief(graph: analysis.Graph, node: analysis.NodeId) -> NodeBrief:
 
 
 def tiers(session: Session, network: Network) -> list[TierRead]:
+    """Every supplier's tiers, computed once per network version."""
     graph = network_graph(session, network)
+    return derived(graph, "tiers", lambda: _tiers(graph))
+
+
+def _tiers(graph: analysis.Graph) -> list[TierRead]:
     effective = analysis.effective_tiers(graph)
     result = []
     for node, data in graph.nodes(data=True):
@@ -50,7 +57,9 @@ def tiers(session: Session, network: Network) -> list[TierRead]:
     return sorted(result, key=lambda t: (t.effective_tier or 10**9, t.node.external_id))
 
 
-def chains(session: Session, network: Network, target: Node | None, limit: int) -> ChainsRead:
+def chains(
+    session: Session, network: Network, target: Node | None, limit: int, offset: int = 0
+) -> ChainsRead:
     graph = network_graph(session, network)
     target_id = target.id if target is not None else analysis.company_node(graph)
     if target_id is None:
@@ -63,10 +72,16 @@ def chains(session: Session, network: Network, target: Node | None, limit: int) 
             "Recruitment chains end at a supplier or the company",
             errors=[{"field": "target", "in": "query", "message": "not a supplier or company"}],
         )
-    found, total = analysis.recruitment_chains(graph, target_id, limit)
+    found, total = derived(
+        graph,
+        ("chains", target_id, limit, offset),
+        lambda: analysis.recruitment_chains(graph, target_id, limit, offset),
+    )
     return ChainsRead(
         target=brief(graph, target_id),
         total=total,
+        limit=limit,
+        offset=offset,
         chains=[
             ChainRead(
                 nodes=[brief(graph, n) for n in chain.nodes],
@@ -81,34 +96,58 @@ def chains(session: Session, network: Network, target: Node | None, limit: int) 
 
 
 def neighbours(
-    session: Session, network: Network, node: Node, direction: str, depth: int | None
-) -> list[NeighbourRead]:
+    session: Session,
+    network: Network,
+    node: Node,
+    direction: str,
+    depth: int | None,
+    page: PageParams,
+) -> Page[NeighbourRead]:
+    """One page of what feeds into (upstream) or out of (downstream) a node, nearest first;
+    the walk is done once per network version, node and depth."""
     graph = network_graph(session, network)
     walk = analysis.upstream if direction == "upstream" else analysis.downstream
-    found = walk(graph, node.id, depth)
-    return [
-        NeighbourRead(node=brief(graph, n), depth=d)
-        for n, d in sorted(found.items(), key=lambda item: (item[1], item[0]))
-    ]
+
+    def ordered() -> list[tuple[analysis.NodeId, int]]:
+        found = walk(graph, node.id, depth)
+        return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+    rows = derived(graph, (direction, node.id, depth), ordered, keep=32)
+    return Page[NeighbourRead](
+        items=[
+            NeighbourRead(node=brief(graph, n), depth=d)
+            for n, d in rows[page.offset : page.offset + page.limit]
+        ],
+        total=len(rows),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-def gaps(session: Session, network: Network, code: str | None = None) -> list[GapRead]:
+def gaps(session: Session, network: Network, code: str | None, page: PageParams) -> Page[GapRead]:
+    """One page of the blind spots, optionally of one kind; found once per network version."""
     graph = network_graph(session, network)
-    return [
-        GapRead(
-            code=gap.code,
-            title=analysis.GAP_CODES[gap.code],
-            node=brief(graph, gap.node) if gap.node is not None else None,
-            message=gap.message,
-            details=gap.details,
-        )
-        for gap in analysis.visibility_gaps(graph)
-        if code is None or gap.code == code
-    ]
+    found = derived(graph, "gaps", lambda: analysis.visibility_gaps(graph))
+    if code is not None:
+        found = derived(graph, ("gaps", code), lambda: [g for g in found if g.code == code])
+    return Page[GapRead](
+        items=[
+            GapRead(
+                code=gap.code,
+                title=analysis.GAP_CODES[gap.code],
+                node=brief(graph, gap.node) if gap.node is not None else None,
+                message=gap.message,
+                details=gap.details,
+            )
+            for gap in found[page.offset : page.offset + page.limit]
+        ],
+        total=len(found),
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 def stats(session: Session, network: Network) -> StatsRead:
     graph = network_graph(session, network)
-    return StatsRead(
-        network_id=network.id or 0, version=network.version, **analysis.statistics(graph)
-    )
+    figures = derived(graph, "statistics", lambda: analysis.statistics(graph))
+    return StatsRead(network_id=network.id or 0, version=network.version, **figures)

@@ -253,8 +253,10 @@ class ChainRead(BaseModel):
 
 class ChainsRead(BaseModel):
     target: NodeBrief
-    total: int = Field(description="Chains found (counting stops at 100,000).")
-    chains: list[ChainRead]
+    total: int = Field(description="How many chains end at the target (counted exactly).")
+    limit: int
+    offset: int
+    chains: list[ChainRead] = Field(description="This page of them, depth first.")
 
 
 class NeighbourRead(BaseModel):

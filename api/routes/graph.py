@@ -63,33 +63,38 @@ def recruitment_chains(
     target: Annotated[
         int | None, Query(description="Supplier node id; default: the company.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Chains per page (1-1000).")] = 100,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="Chains to skip.")] = 0,
 ) -> ChainsRead:
     """Recruitment chains (first recruiter -> ... -> target), e.g. sub-agent -> origin agency
-    -> destination agency -> supplier -> company."""
+    -> destination agency -> supplier -> company: one page, and the exact total."""
     node = networks.get_node(session, network=network, node_id=target) if target else None
-    return queries.chains(session, network, node, limit)
+    return queries.chains(session, network, node, limit, offset)
 
 
 @router.get(
     "/graph/gaps",
-    response_model=list[GapRead],
+    response_model=Page[GapRead],
     tags=["graph"],
     operation_id="graph-gaps",
 )
 def visibility_gaps(
     session: SessionDep,
     network: NetworkDep,
-    code: Annotated[str | None, Query(description="Only this gap: " + ", ".join(GAP_CODES))] = None,
-) -> list[GapRead]:
+    page: PageDep,
+    code: Annotated[
+        Literal[tuple(GAP_CODES)] | None,  # type: ignore[valid-type]
+        Query(description="Only this gap: " + ", ".join(GAP_CODES)),
+    ] = None,
+) -> Page[GapRead]:
     """Blind spots: migrant workers with no recruiter mapped, unlicensed recruiters, chains
     starting at informal brokers, unconnected nodes, unknown corridor origins."""
-    return queries.gaps(session, network, code)
+    return queries.gaps(session, network, code, page)
 
 
 @router.get(
     "/nodes/{node_id}/{direction}",
-    response_model=list[NeighbourRead],
+    response_model=Page[NeighbourRead],
     tags=["graph"],
     operation_id="graph-neighbours",
 )
@@ -98,8 +103,10 @@ def neighbours(
     direction: Literal["upstream", "downstream"],
     session: SessionDep,
     network: NetworkDep,
+    page: PageDep,
     depth: Annotated[int | None, Query(ge=1, le=50, description="Maximum hops.")] = None,
-) -> list[NeighbourRead]:
-    """Upstream: everything feeding into the node. Downstream: everything it feeds."""
+) -> Page[NeighbourRead]:
+    """Upstream: everything feeding into the node. Downstream: everything it feeds. Nearest
+    first, one page at a time."""
     node = networks.get_node(session, network=network, node_id=node_id)
-    return queries.neighbours(session, network, node, direction, depth)
+    return queries.neighbours(session, network, node, direction, depth, page)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
-from api.pagination import PageDep
+from api.pagination import Page, PageDep
 from audit.scores import presenters as score_views
 from audit.scores.schemas import Band, CorridorRiskRead, ExplanationRead, ScoresPage
 from audit.scores.service import scoring_context
@@ -37,11 +37,14 @@ def list_scores(
     """Risk of every node (compliance, inherent, combined) and its network exposure, worst
     first by default, with the company's exposure and the count of nodes per band."""
     context = scoring_context(session, network)
-    rows = score_views.filtered(context.scores, band=band, kind=kind, country=country, sort=sort)
+    ids = score_views.filtered_ids(context.scores, band=band, kind=kind, country=country, sort=sort)
     company = context.scores.company
     return ScoresPage(
-        items=rows[page.offset : page.offset + page.limit],
-        total=len(rows),
+        items=[
+            score_views.summary(context.scores, n)
+            for n in ids[page.offset : page.offset + page.limit]
+        ],
+        total=len(ids),
         limit=page.limit,
         offset=page.offset,
         profile_version=context.scores.profile.version,
@@ -60,14 +63,31 @@ def node_score(node_id: int, session: SessionDep, network: NetworkDep) -> Explan
     return score_views.explanation(context, node.id or 0)
 
 
-@router.get("/corridors", response_model=list[CorridorRiskRead], operation_id="scores-corridors")
+@router.get("/corridors", response_model=Page[CorridorRiskRead], operation_id="scores-corridors")
 def corridor_risk(
     session: SessionDep,
     network: NetworkDep,
+    page: PageDep,
     sort: Annotated[
         Literal["-risk", "-workers"], Query(description="Worst risk first, or most workers first")
     ] = "-risk",
-) -> list[CorridorRiskRead]:
+    origin: Annotated[
+        str | None, Query(min_length=2, max_length=2, description="Origin country, e.g. NP")
+    ] = None,
+    destination: Annotated[
+        str | None, Query(min_length=2, max_length=2, description="Destination, e.g. MY")
+    ] = None,
+) -> Page[CorridorRiskRead]:
     """Recruitment corridors (origin -> destination): workers, recruiters, employers, worst and
     worker-weighted risk, and worker-paid cost data (survey figures and reported fees)."""
-    return score_views.corridors(scoring_context(session, network), sort=sort)
+    rows = score_views.corridors(scoring_context(session, network), sort=sort)
+    if origin:
+        rows = [r for r in rows if r.origin == origin.upper()]
+    if destination:
+        rows = [r for r in rows if r.destination == destination.upper()]
+    return Page[CorridorRiskRead](
+        items=rows[page.offset : page.offset + page.limit],
+        total=len(rows),
+        limit=page.limit,
+        offset=page.offset,
+    )

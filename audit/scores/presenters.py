@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from audit.scores.schemas import (
     AnswerRead,
@@ -20,6 +22,7 @@ from audit.scores.schemas import (
     ReportedFeeRead,
 )
 from audit.scores.service import ScoringContext
+from core.memo import derived
 from questionnaires.standards import principles
 from scoring.corridors import corridor_risks
 from scoring.network import BANDS, INSUFFICIENT, NetworkScores, node_corridors
@@ -28,12 +31,22 @@ from supplychain.countries import country_name
 # Insufficient data sorts apart from the graded bands (below low), never inside them.
 BAND_ORDER: dict[str, int] = {INSUFFICIENT: -1, **{band: rank for rank, band in enumerate(BANDS)}}
 # Band first: a node with a critical red flag outranks an unassessed one with a higher number.
-SORTS = {
-    "risk": lambda s: (BAND_ORDER[s.band], s.risk, s.id),
-    "exposure": lambda s: (BAND_ORDER[s.exposure_band], s.exposure, s.id),
-    "compliance": lambda s: (s.compliance if s.compliance is not None else -1, s.id),
-    "name": lambda s: (s.name.lower(), s.id),
+SORT_KEYS: dict[str, Callable[[NetworkScores, int], tuple[Any, ...]]] = {
+    "risk": lambda scores, n: (BAND_ORDER[scores.nodes[n].band], scores.nodes[n].risk, n),
+    "exposure": lambda scores, n: (
+        BAND_ORDER[scores.exposure_band(n)],
+        scores.exposure(n),
+        n,
+    ),
+    "compliance": lambda scores, n: (_compliance(scores, n), n),
+    "name": lambda scores, n: (scores.nodes[n].node.name.lower(), n),
 }
+
+
+def _compliance(scores: NetworkScores, node_id: int) -> float:
+    compliance = scores.nodes[node_id].compliance
+    score = compliance.score if compliance is not None else None
+    return score if score is not None else -1
 
 
 def summary(scores: NetworkScores, node_id: int) -> NodeScoreSummary:
@@ -61,8 +74,49 @@ def summary(scores: NetworkScores, node_id: int) -> NodeScoreSummary:
 
 
 def band_counts(scores: NetworkScores) -> BandCounts:
-    counts = Counter(s.band for s in scores.nodes.values())
-    return BandCounts(**counts)
+    def count() -> BandCounts:
+        return BandCounts(**Counter(s.band for s in scores.nodes.values()))
+
+    return derived(scores, "band_counts", count)
+
+
+def ordered_ids(scores: NetworkScores, sort: str = "-risk") -> list[int]:
+    """Node ids in the requested order, sorted once per scoring result (not per request: on a
+    100,000-node network a sort costs more than serving a page)."""
+
+    def order() -> list[int]:
+        key = SORT_KEYS[sort.lstrip("-")]
+        return sorted(scores.nodes, key=lambda n: key(scores, n), reverse=sort.startswith("-"))
+
+    return derived(scores, ("order", sort), order)
+
+
+def filtered_ids(
+    scores: NetworkScores,
+    *,
+    band: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    sort: str = "-risk",
+) -> list[int]:
+    """The matching node ids in order; filters apply to the stored order, before any row is
+    built, and each combination is kept with the scores."""
+    ids = ordered_ids(scores, sort)
+    if not (band or kind or country):
+        return ids
+    wanted = country.upper() if country else None
+
+    def matching() -> list[int]:
+        nodes = scores.nodes
+        return [
+            n
+            for n in ids
+            if (not band or nodes[n].band == band)
+            and (not kind or nodes[n].node.kind == kind)
+            and (not wanted or nodes[n].node.country == wanted)
+        ]
+
+    return derived(scores, ("filter", band, kind, wanted, sort), matching, keep=64)
 
 
 def filtered(
@@ -73,16 +127,9 @@ def filtered(
     country: str | None = None,
     sort: str = "-risk",
 ) -> list[NodeScoreSummary]:
-    rows = [summary(scores, node_id) for node_id in scores.nodes]
-    if band:
-        rows = [r for r in rows if r.band == band]
-    if kind:
-        rows = [r for r in rows if r.kind == kind]
-    if country:
-        rows = [r for r in rows if r.country == country.upper()]
-    descending = sort.startswith("-")
-    rows.sort(key=SORTS[sort.lstrip("-")], reverse=descending)
-    return rows
+    """Every matching node's summary (the CLI and the dashboard; the API builds a page)."""
+    ids = filtered_ids(scores, band=band, kind=kind, country=country, sort=sort)
+    return [summary(scores, n) for n in ids]
 
 
 def chain_step(scores: NetworkScores, node_id: int) -> ChainStep:
@@ -159,6 +206,11 @@ def explanation(context: ScoringContext, node_id: int) -> ExplanationRead:
 
 
 def corridors(context: ScoringContext, sort: str = "-risk") -> list[CorridorRiskRead]:
+    """Every corridor's risk, computed once per scoring result and sort."""
+    return derived(context.scores, ("corridors", sort), lambda: _corridors(context, sort))
+
+
+def _corridors(context: ScoringContext, sort: str) -> list[CorridorRiskRead]:
     rows = corridor_risks(context.graph, context.scores, context.reference)
     if sort == "-workers":
         rows.sort(key=lambda c: (-c.workers, c.origin or "~", c.destination or "~"))

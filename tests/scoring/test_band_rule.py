@@ -254,7 +254,7 @@ def test_the_corridor_heatmap_lists_corridors_in_the_api_order(
     ids = node_ids(analyst, network_id)
     answered(analyst, network_id, ids["R-MM"], best_answers(RECRUITER_SAQ, **DEBT_BONDAGE))
     answered(analyst, network_id, ids["R-LA"], best_answers(RECRUITER_SAQ))
-    corridors = analyst.get(f"/api/v1/networks/{network_id}/corridors").json()
+    corridors = analyst.get(f"/api/v1/networks/{network_id}/corridors").json()["items"]
     by_key = {(c["origin"], c["destination"]): c for c in corridors}
     # The unassessed, unlicensed informal broker (role 85 + 30, data gap 100) outscores the
     # Myanmar agency's floored 75, but only the Myanmar agency has a critical red flag; the

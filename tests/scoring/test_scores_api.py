@@ -169,7 +169,7 @@ def test_corridors_carry_risk_and_cost_data(world: World) -> None:
     analyst = world.analyst_a
     network_id, ids = seafood(analyst)
     answered(analyst, network_id, ids["TH-DA-GOLDENWAVE"], best_answers(RECRUITER_SAQ, **FEES_PAID))
-    corridors = analyst.get(f"/api/v1/networks/{network_id}/corridors").json()
+    corridors = analyst.get(f"/api/v1/networks/{network_id}/corridors").json()["items"]
     by_key = {(c["origin"], c["destination"]): c for c in corridors}
     myanmar = by_key[("MM", "TH")]
     assert myanmar["workers"] == 1587

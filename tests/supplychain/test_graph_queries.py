@@ -3,8 +3,10 @@ by hand from the diagram there."""
 
 from __future__ import annotations
 
+import networkx as nx
 import pytest
 
+from supplychain import analysis
 from tests.builders import World, network_with, node_ids
 from tests.supplychain.sample import EDGES, NODES
 
@@ -65,6 +67,45 @@ def test_recruitment_chains_into_a_supplier(world: World, sample) -> None:  # ty
         f"/api/v1/networks/{network_id}/graph/chains", params={"limit": 1}
     ).json()
     assert limited["total"] == 3 and len(limited["chains"]) == 1
+    pages = [
+        world.viewer_a.get(
+            f"/api/v1/networks/{network_id}/graph/chains", params={"limit": 1, "offset": offset}
+        ).json()
+        for offset in (0, 1, 2, 3)
+    ]
+    heads = [tuple(n["external_id"] for n in p["chains"][0]["nodes"]) for p in pages[:3]]
+    assert set(heads) == _chain_ids(
+        world.viewer_a.get(f"/api/v1/networks/{network_id}/graph/chains").json()
+    )
+    assert pages[3]["chains"] == [] and pages[3]["total"] == 3 and pages[3]["offset"] == 3
+
+
+def test_chains_are_counted_without_walking_them() -> None:
+    """A ladder of n referral rungs, each a pair of parallel agents, has 2**n chains; the count
+    is exact where walking them would take forever, and equals the walk on a small ladder."""
+
+    def ladder(rungs: int) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        graph.add_node("CO", kind="company", country="GB")
+        graph.add_node("S", kind="supplier", country="MY")
+        graph.add_edge("S", "CO", kind="supplies")
+        graph.add_node("R0", kind="recruiter", country="MY")
+        graph.add_edge("R0", "S", kind="recruits_for", origin="NP", destination="MY")
+        for rung in range(rungs):
+            below, above = f"R{rung}", f"R{rung + 1}"
+            graph.add_node(above, kind="recruiter", country="NP")
+            for side in ("a", "b"):
+                graph.add_node(f"{above}{side}", kind="recruiter", country="NP")
+                graph.add_edge(above, f"{above}{side}", kind="refers_to", origin="NP")
+                graph.add_edge(f"{above}{side}", below, kind="refers_to", origin="NP")
+        return graph
+
+    small = ladder(6)
+    walked = list(analysis._predecessor_paths(small, "CO"))
+    assert analysis.count_chains(small, "CO") == len(walked) == 2**6
+    assert analysis.count_chains(ladder(200), "CO") == 2**200
+    chains, total = analysis.recruitment_chains(ladder(200), "CO", limit=5, offset=10)
+    assert total == 2**200 and len(chains) == 5
 
 
 def test_chains_into_a_recruiter_are_refused(world: World, sample) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +121,7 @@ def test_corridor_summary(world: World, sample) -> None:  # type: ignore[no-unty
     network_id, ids = sample
     rows = world.viewer_a.get(
         f"/api/v1/networks/{network_id}/corridors", params={"sort": "-workers"}
-    ).json()
+    ).json()["items"]
     summary = [
         (r["origin"], r["destination"], r["workers"], r["recruiters"], r["employers"]) for r in rows
     ]
@@ -94,6 +135,8 @@ def test_corridor_summary(world: World, sample) -> None:  # type: ignore[no-unty
 def test_upstream_and_downstream(world: World, sample) -> None:  # type: ignore[no-untyped-def]
     network_id, ids = sample
     up = world.viewer_a.get(f"/api/v1/networks/{network_id}/nodes/{ids['S1']}/upstream").json()
+    assert up["total"] == 8
+    up = up["items"]
     assert {(n["node"]["external_id"], n["depth"]) for n in up} == {
         ("S2", 1),
         ("DA", 1),
@@ -106,9 +149,10 @@ def test_upstream_and_downstream(world: World, sample) -> None:  # type: ignore[
     }
     near = world.viewer_a.get(
         f"/api/v1/networks/{network_id}/nodes/{ids['S1']}/upstream", params={"depth": 1}
-    ).json()
+    ).json()["items"]
     assert {n["node"]["external_id"] for n in near} == {"S2", "DA"}
     down = world.viewer_a.get(f"/api/v1/networks/{network_id}/nodes/{ids['SA']}/downstream").json()
+    down = down["items"]
     assert [(n["node"]["external_id"], n["depth"]) for n in down] == [
         ("OA", 1),
         ("DA", 2),
@@ -151,7 +195,7 @@ def test_statistics(world: World, sample) -> None:  # type: ignore[no-untyped-de
 
 def test_visibility_gaps(world: World, sample) -> None:  # type: ignore[no-untyped-def]
     network_id, _ids = sample
-    gaps = world.viewer_a.get(f"/api/v1/networks/{network_id}/graph/gaps").json()
+    gaps = world.viewer_a.get(f"/api/v1/networks/{network_id}/graph/gaps").json()["items"]
     found = {(g["code"], g["node"]["external_id"]) for g in gaps}
     assert found == {
         ("unmapped_recruitment", "S3"),
@@ -164,8 +208,22 @@ def test_visibility_gaps(world: World, sample) -> None:  # type: ignore[no-untyp
     }
     only = world.viewer_a.get(
         f"/api/v1/networks/{network_id}/graph/gaps", params={"code": "unlicensed_recruiter"}
-    ).json()
+    ).json()["items"]
     assert {g["node"]["external_id"] for g in only} == {"SA", "IB"}
+    first = world.viewer_a.get(
+        f"/api/v1/networks/{network_id}/graph/gaps", params={"limit": 3}
+    ).json()
+    rest = world.viewer_a.get(
+        f"/api/v1/networks/{network_id}/graph/gaps", params={"limit": 3, "offset": 3}
+    ).json()
+    assert first["total"] == rest["total"] == 7 and len(first["items"]) == 3
+    assert len(rest["items"]) == 3 and not set(map(str, first["items"])) & set(
+        map(str, rest["items"])
+    )
+    unknown = world.viewer_a.get(
+        f"/api/v1/networks/{network_id}/graph/gaps", params={"code": "no_such_gap"}
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "code"
 
 
 def test_graph_is_rebuilt_when_the_network_changes(world: World, sample) -> None:  # type: ignore[no-untyped-def]
