@@ -65,7 +65,7 @@ def _plan(
         limit=page.limit,
         offset=page.offset,
         # PlanRead.metrics is a free-form object in the API schema: hand it the plain dict.
-        metrics=dict(plans_service.metrics(plans_service.all_actions(session, network), today)),
+        metrics=dict(plans_service.network_metrics(session, network, today)),
         created=created,
     )
 

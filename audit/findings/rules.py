@@ -59,12 +59,35 @@ class FindingDraft:
 
 def downstream_chain(graph: nx.MultiDiGraph, node_id: int, company: int | None) -> list[int]:
     """The path from the node to the buying company: the chain the finding sits in."""
-    if company is None or node_id == company:
+    return chain_to(towards_company(graph, company), node_id)
+
+
+def towards_company(graph: nx.MultiDiGraph, company: int | None) -> dict[int, int]:
+    """Each node's next hop on a shortest path to the company, from one breadth-first walk
+    backwards from it: a whole network's chains for the cost of one search, instead of one
+    shortest-path search per node (which took most of the findings' time on 100,000 nodes)."""
+    if company is None:
+        return {}
+    next_hop: dict[int, int] = {company: company}
+    frontier = [company]
+    while frontier:
+        following = []
+        for node in frontier:
+            for source in sorted(graph.predecessors(node)):
+                if source not in next_hop:
+                    next_hop[source] = node
+                    following.append(source)
+        frontier = following
+    return next_hop
+
+
+def chain_to(next_hop: dict[int, int], node_id: int) -> list[int]:
+    if node_id not in next_hop:
         return [node_id]
-    try:
-        return [int(n) for n in nx.shortest_path(graph, node_id, company)]
-    except nx.NetworkXNoPath:
-        return [node_id]
+    chain = [node_id]
+    while next_hop[chain[-1]] != chain[-1]:
+        chain.append(next_hop[chain[-1]])
+    return [int(n) for n in chain]
 
 
 def principle_severity(score: float) -> str | None:
@@ -81,8 +104,9 @@ def generate(
     reference: ReferenceData | None = None,
 ) -> list[FindingDraft]:
     drafts: list[FindingDraft] = []
+    next_hop = towards_company(graph, scores.company)
     for node_id, score in scores.nodes.items():
-        chain = downstream_chain(graph, node_id, scores.company)
+        chain = chain_to(next_hop, node_id)
         assessment = score.assessment
         compliance = score.compliance
         if compliance is not None and assessment is not None:

@@ -229,8 +229,23 @@ def scoring_context(
     session: Session, network: Network, *, now: datetime | None = None
 ) -> ScoringContext:
     """Scores of the network as it stands: from the cache when its inputs are unchanged (a
-    cheap check), re-scored from the changed nodes on when only assessments changed."""
+    cheap check), re-scored from the changed nodes on when only assessments changed. One
+    computation per network at a time: a read arriving while the refresh after a write is
+    scoring waits for that result instead of computing the same one beside it."""
     inputs = scoring_inputs(session, network, now=now)
+    with _network_lock(inputs.network_key):
+        return _scored(session, network, inputs)
+
+
+def _network_lock(key: tuple[Any, ...]) -> threading.Lock:
+    with _lock:
+        return _computing.setdefault(key, threading.Lock())
+
+
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def _scored(session: Session, network: Network, inputs: ScoringInputs) -> ScoringContext:
     graph = network_graph(session, network)
     fingerprints = inputs.fingerprints
     key = inputs.network_key
