@@ -75,7 +75,7 @@ def _company(session: Session, network: Network) -> Node | None:
 
 
 def _owner(
-    session: Session, network: Network, finding: Finding, template: ActionTemplate
+    session: Session, company: Node | None, finding: Finding, template: ActionTemplate
 ) -> tuple[str, Node | None, str]:
     """Who must act: (owner kind, owner node, display name)."""
     node = session.get(Node, finding.node_id) if finding.node_id else None
@@ -83,7 +83,6 @@ def _owner(
     if wanted == "node" and node is not None:
         return str(node.kind), node, node.name
     if wanted == "company" or node is None:
-        company = _company(session, network)
         return "company", company, company.name if company else "The buying company"
     if wanted == "recruiter" and node.kind == "recruiter":
         return "recruiter", node, node.name
@@ -142,37 +141,54 @@ def build_plan(
         for a in sorted(actions, key=lambda a: a.id or 0)
         if a.template_id and a.status in ACTIVE
     }
+    # Every node of the network in the session's identity map, so finding owners and subjects
+    # are looked up in memory rather than one query each; the new actions are inserted in one
+    # batch, and their events and finding links after it (they need the actions' ids).
+    session.exec(select(Node).where(Node.network_id == network.id)).all()
+    company = _company(session, network)
     created: list[RemediationAction] = []
+    events: list[tuple[RemediationAction, str, dict[str, object]]] = []
+    links: list[tuple[RemediationAction, int]] = []
     for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
         for template in library.for_finding(finding.code, finding_principles(finding)):
             if (finding.id, template.id) in addressed:
                 continue
             action = current.get((finding.node_id, template.id))
             if action is None:
-                action = _new_action(session, network, finding, template, today, user_id, owed)
+                action, details = _new_action(
+                    session, company, finding, template, today, user_id, owed
+                )
                 current[(finding.node_id, template.id)] = action
                 created.append(action)
+                events.append((action, "created", details))
             else:
-                _join(session, action, finding, template, today, user_id)
-            session.add(ActionFinding(action_id=action.id or 0, finding_id=finding.id or 0))
+                events.append(
+                    (action, "finding_added", _join(session, action, finding, template, today))
+                )
+            links.append((action, finding.id or 0))
             addressed.add((finding.id, template.id))
+    session.flush()
+    for action, kind, details in events:
+        _event(session, action, user_id, kind, details=details)
+    session.add_all(ActionFinding(action_id=a.id or 0, finding_id=f) for a, f in links)
     session.flush()
     return created
 
 
 def _new_action(
     session: Session,
-    network: Network,
+    company: Node | None,
     finding: Finding,
     template: ActionTemplate,
     today: date,
     user_id: int | None,
     owed: Mapping[int, OwedLine] | None,
-) -> RemediationAction:
-    kind, owner, name = _owner(session, network, finding, template)
+) -> tuple[RemediationAction, dict[str, object]]:
+    """A new action for the finding (not yet flushed) and the details of its "created" event."""
+    kind, owner, name = _owner(session, company, finding, template)
     subject = session.get(Node, finding.node_id) if finding.node_id else None
     action = RemediationAction(
-        network_id=network.id or 0,
+        network_id=finding.network_id,
         finding_id=finding.id,
         node_id=finding.node_id,
         template_id=template.id,
@@ -196,12 +212,10 @@ def _new_action(
         else:
             action.owed_amount, action.owed_currency = line.owed_usd, "USD"
     session.add(action)
-    session.flush()
     details: dict[str, object] = {"finding": finding.id, "template": template.id}
     if line is not None:
         details["owed"] = line.arithmetic
-    _event(session, action, user_id, "created", details=details)
-    return action
+    return action, details
 
 
 def _join(
@@ -210,10 +224,9 @@ def _join(
     finding: Finding,
     template: ActionTemplate,
     today: date,
-    user_id: int | None,
-) -> None:
-    """Another finding of the same node answered by the same action: recorded in its history;
-    a more severe finding raises the severity and brings the deadline forward."""
+) -> dict[str, object]:
+    """Another finding of the same node answered by the same action: the details its history
+    records; a more severe finding raises the severity and brings the deadline forward."""
     details: dict[str, object] = {"finding": finding.id, "code": finding.code}
     if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[action.severity]:
         due = min(
@@ -226,7 +239,7 @@ def _join(
         action.severity, action.due_date = finding.severity, due
         action.updated_at = utcnow()
         session.add(action)
-    _event(session, action, user_id, "finding_added", details=details)
+    return details
 
 
 def addressed_findings(session: Session, action: RemediationAction) -> list[int]:
