@@ -24,6 +24,7 @@ never from database ids or scores, so re-scoring updates it instead of duplicati
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -102,10 +103,17 @@ def generate(
     scores: NetworkScores,
     now: datetime,
     reference: ReferenceData | None = None,
+    nodes: Collection[int] | None = None,
 ) -> list[FindingDraft]:
+    """The findings the scores imply, for every node or only ``nodes``: a node's findings
+    depend on its own score, its chain to the company, the profile and the date, so after a
+    re-score only the re-scored nodes need generating again."""
     drafts: list[FindingDraft] = []
     next_hop = towards_company(graph, scores.company)
-    for node_id, score in scores.nodes.items():
+    chosen = (
+        scores.nodes if nodes is None else {n: scores.nodes[n] for n in nodes if n in scores.nodes}
+    )
+    for node_id, score in chosen.items():
         chain = chain_to(next_hop, node_id)
         assessment = score.assessment
         compliance = score.compliance

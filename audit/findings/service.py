@@ -8,20 +8,29 @@ is generated again: the auditor's recorded judgement wins until someone reopens 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, event, func
+from sqlalchemy import Integer, bindparam, case, event, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from audit.findings.models import Finding, FindingStatus, FindingSync
 from audit.findings.rules import FindingDraft, generate
-from audit.scores.service import ScoringContext, scoring_context, scoring_inputs
+from audit.scores.service import (
+    ScoringContext,
+    ScoringInputs,
+    scoring_context,
+    scoring_inputs,
+)
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.severity import SEVERITY_RANK
+from scoring.network import NetworkScores
 from supplychain.models import Network, Node
 
 
@@ -31,73 +40,108 @@ def sync_findings(
     """Bring generated findings in step with the current scores; True if anything had to be
     regenerated. A cheap digest of the scores' inputs is compared first, so calling this after
     every write costs a few small queries when nothing findings depend on changed."""
-    digest = scoring_inputs(session, network, now=now).digest()
+    inputs = scoring_inputs(session, network, now=now)
+    digest = inputs.digest()
     state = session.get(FindingSync, network.id)
     if state is not None and state.fingerprint == digest:
         return False
     context = context or scoring_context(session, network, now=now)
-    drafts = {d.key: d for d in generate(context.graph, context.scores, now, context.reference)}
-    signatures = {key: _signature(draft) for key, draft in drafts.items()}
     with _last_lock:
         last = _last.get(network.id or 0)
-    if last is not None and state is not None and last[0] == state.fingerprint:
-        # Only what differs from the findings this process wrote last needs the database: one
-        # review on a 100,000-node network touches a handful of findings, not 140,000.
-        previous = last[1]
-        touched = {k for k, sig in signatures.items() if previous.get(k) != sig}
-        touched |= set(previous) - set(signatures)
-        existing = _generated(session, network, touched)
+    usable = last is not None and state is not None and last.digest == state.fingerprint
+    if last is not None and usable and last.same_basis(inputs):
+        # Only assessments changed since this process last synced: a node's findings depend
+        # on its own score alone (given the graph, profile and date), and a re-score replaces
+        # exactly the score objects of the nodes it recomputed.
+        changed = {
+            node
+            for node in set(context.scores.nodes) | set(last.scores.nodes)
+            if context.scores.nodes.get(node) is not last.scores.nodes.get(node)
+        }
+        drafts = _drafts(context, now, changed)
+        by_node = {**last.by_node, **_by_node(drafts, changed)}
+        touched = set(drafts) | {key for node in changed for key in last.by_node.get(node, {})}
+        stored = _stored(session, network, touched)
     else:
-        touched = set(signatures)
-        existing = _generated(session, network, None)
-        touched |= set(existing)
-    stamp = utcnow()
-    for key in touched:
-        draft = drafts.get(key)
-        if draft is None:
-            continue
-        finding = existing.get(key)
-        if finding is None:
-            session.add(_new(network, draft, stamp))
-            continue
-        _refresh(finding, draft, stamp)
-        if finding.status == FindingStatus.resolved:
-            finding.status = FindingStatus.open
-            finding.status_reason = "found again by the latest scoring"
-            finding.resolved_at = None
-        session.add(finding)
-    for key, finding in existing.items():
-        if key in touched and key not in drafts and finding.status == FindingStatus.open:
-            finding.status = FindingStatus.resolved
-            finding.status_reason = _why_resolved(finding, context)
-            finding.resolved_at = finding.updated_at = stamp
-            finding.status_by = None
-            session.add(finding)
+        drafts = _drafts(context, now, None)
+        by_node = _by_node(drafts, None)
+        if last is not None and usable:
+            # Same findings in the database as this process wrote: compare signatures, and
+            # load only what differs.
+            previous = {k: sig for keys in last.by_node.values() for k, sig in keys.items()}
+            current = {k: sig for keys in by_node.values() for k, sig in keys.items()}
+            touched = {k for k, sig in current.items() if previous.get(k) != sig}
+            touched |= set(previous) - set(current)
+            stored = _stored(session, network, touched)
+        else:
+            stored = _stored(session, network, None)
+            touched = set(drafts) | set(stored)
+    signatures = {k: sig for keys in by_node.values() for k, sig in keys.items()}
+    _write(session, network, context, drafts, signatures, stored, touched)
     if state is None:
         state = FindingSync(network_id=network.id or 0, fingerprint=digest)
-    state.fingerprint, state.synced_at = digest, stamp
+    state.fingerprint, state.synced_at = digest, utcnow()
     session.add(state)
     session.flush()
-    _remember(session, network.id or 0, digest, signatures)
+    _remember(session, network.id or 0, _Synced(digest, inputs, context.scores, by_node))
     return True
 
 
-# network id -> (the digest findings were last synced to by this process, key -> signature)
-_last: dict[int, tuple[str, dict[str, int]]] = {}
+@dataclass(frozen=True)
+class _Synced:
+    """What this process last wrote for a network: the digest, the inputs and scores it came
+    from, and each node's findings by key with their signatures."""
+
+    digest: str
+    inputs: ScoringInputs
+    scores: NetworkScores
+    by_node: dict[int | None, dict[str, int]]
+
+    def same_basis(self, inputs: ScoringInputs) -> bool:
+        return (
+            self.inputs.network_key == inputs.network_key
+            and self.inputs.version == inputs.version
+            and self.inputs.settings_key == inputs.settings_key
+        )
+
+
+_last: dict[int, _Synced] = {}
 _last_lock = threading.Lock()
 
 
+def _drafts(
+    context: ScoringContext, now: datetime, nodes: set[int] | None
+) -> dict[str, FindingDraft]:
+    found = generate(context.graph, context.scores, now, context.reference, nodes)
+    return {d.key: d for d in found}
+
+
+def _by_node(
+    drafts: dict[str, FindingDraft], nodes: set[int] | None
+) -> dict[int | None, dict[str, int]]:
+    grouped: dict[int | None, dict[str, int]] = {node: {} for node in nodes or ()}
+    for key, draft in drafts.items():
+        grouped.setdefault(draft.node_id, {})[key] = _signature(draft)
+    return grouped
+
+
 def _signature(draft: FindingDraft) -> int:
-    return hash(repr((draft.severity, draft.title, draft.detail, draft.evidence, draft.chain)))
+    return _content_signature(*_content(draft).values())
 
 
-def _remember(session: Session, network_id: int, digest: str, signatures: dict[str, int]) -> None:
+def _content_signature(*values: Any) -> int:
+    """The same number for a draft and the row it was written as (JSON turns tuples into
+    lists, so both sides are compared as JSON text)."""
+    return hash(json.dumps(values, sort_keys=True, default=str))
+
+
+def _remember(session: Session, network_id: int, synced: _Synced) -> None:
     """Keep what was written, once the transaction commits (a rollback must not leave this
     process believing the database holds findings it does not)."""
 
     def committed(_session: Session) -> None:
         with _last_lock:
-            _last[network_id] = (digest, signatures)
+            _last[network_id] = synced
 
     def rolled_back(_session: Session) -> None:
         with _last_lock:
@@ -107,19 +151,145 @@ def _remember(session: Session, network_id: int, digest: str, signatures: dict[s
     event.listen(session, "after_soft_rollback", rolled_back, once=True)
 
 
-def _generated(session: Session, network: Network, keys: set[str] | None) -> dict[str, Finding]:
-    """Generated findings of the network by key: all of them, or only those keys."""
-    query = select(Finding).where(Finding.network_id == network.id, Finding.source == "generated")
-    if keys is None:
-        return {f.key: f for f in session.exec(query).all()}
-    found: dict[str, Finding] = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 2000):
-        batch = ordered[start : start + 2000]
-        found.update(
-            (f.key, f) for f in session.exec(query.where(col(Finding.key).in_(batch))).all()
-        )
+@dataclass(frozen=True)
+class _Stored:
+    id: int
+    status: str
+    node_id: int | None
+    signature: int
+
+
+_STORED_COLUMNS = ("id", "key", "status", "node_id", *("code", "severity", "principle"))
+_CONTENT = ("title", "detail", "evidence", "chain")
+
+
+def _stored(session: Session, network: Network, keys: set[str] | None) -> dict[str, _Stored]:
+    """Generated findings of the network by key (all, or only those keys), as plain rows with
+    their content signature: no ORM objects, which cost more to build than the findings."""
+    table = Finding.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in (*_STORED_COLUMNS, *_CONTENT)]
+    query = sa_select(*columns).where(
+        table.c.network_id == network.id, table.c.source == "generated"
+    )
+    batches = [None] if keys is None else _batches(sorted(keys))
+    found: dict[str, _Stored] = {}
+    for batch in batches:
+        rows = session.execute(query if batch is None else query.where(table.c.key.in_(batch)))
+        for row in rows:
+            values = row._mapping
+            found[values["key"]] = _Stored(
+                id=values["id"],
+                status=str(values["status"]),
+                node_id=values["node_id"],
+                signature=_content_signature(
+                    values["code"],
+                    values["severity"],
+                    values["node_id"],
+                    values["principle"],
+                    *(values[name] for name in _CONTENT),
+                ),
+            )
     return found
+
+
+def _batches(keys: list[str], size: int = 2000) -> list[list[str]]:
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
+
+
+def _write(
+    session: Session,
+    network: Network,
+    context: ScoringContext,
+    drafts: dict[str, FindingDraft],
+    signatures: dict[str, int],
+    stored: dict[str, _Stored],
+    touched: set[str],
+) -> None:
+    """Insert new findings, update changed ones, reopen those found again and resolve those
+    whose cause went, each kind as one executemany statement."""
+    table = Finding.__table__  # type: ignore[attr-defined]
+    stamp = utcnow()
+    inserts: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    reopened: list[dict[str, Any]] = []
+    resolved: list[dict[str, Any]] = []
+    for key in sorted(touched):
+        draft, row = drafts.get(key), stored.get(key)
+        if draft is None:
+            if row is not None and row.status == FindingStatus.open:
+                resolved.append(
+                    {"b_id": row.id, "reason": _why_resolved(row.node_id, context), "at": stamp}
+                )
+            continue
+        if row is None:
+            inserts.append(_insert_row(network, draft, stamp))
+            continue
+        if row.signature != signatures[key]:
+            changes.append({"b_id": row.id, **_content(draft), "updated_at": stamp})
+        if row.status == FindingStatus.resolved:
+            reopened.append({"b_id": row.id})
+    b_id = bindparam("b_id", type_=Integer)
+    for start in range(0, len(inserts), 5000):
+        session.execute(insert(table), inserts[start : start + 5000])
+    if changes:
+        names = [n for n in changes[0] if n != "b_id"]
+        session.execute(
+            update(table).where(table.c.id == b_id).values({n: bindparam(n) for n in names}),
+            changes,
+        )
+    if reopened:
+        session.execute(
+            update(table)
+            .where(table.c.id == b_id)
+            .values(
+                status=FindingStatus.open,
+                status_reason="found again by the latest scoring",
+                resolved_at=None,
+            ),
+            reopened,
+        )
+    if resolved:
+        session.execute(
+            update(table)
+            .where(table.c.id == b_id)
+            .values(
+                status=FindingStatus.resolved,
+                status_reason=bindparam("reason"),
+                resolved_at=bindparam("at"),
+                updated_at=bindparam("at"),
+                status_by=None,
+            ),
+            resolved,
+        )
+
+
+def _content(draft: FindingDraft) -> dict[str, Any]:
+    return {
+        "code": draft.code,
+        "severity": draft.severity,
+        "node_id": draft.node_id,
+        "principle": draft.principle,
+        "title": draft.title,
+        "detail": draft.detail,
+        "evidence": draft.evidence,
+        "chain": draft.chain,
+    }
+
+
+def _insert_row(network: Network, draft: FindingDraft, stamp: datetime) -> dict[str, Any]:
+    return {
+        "network_id": network.id or 0,
+        "key": draft.key,
+        "source": "generated",
+        **_content(draft),
+        "status": FindingStatus.open,
+        "status_reason": "",
+        "status_by": None,
+        "created_by": None,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "resolved_at": None,
+    }
 
 
 def synced_context(session: Session, network: Network, now: datetime) -> ScoringContext:
@@ -130,37 +300,8 @@ def synced_context(session: Session, network: Network, now: datetime) -> Scoring
     return context
 
 
-def _new(network: Network, draft: FindingDraft, stamp: datetime) -> Finding:
-    finding = Finding(
-        network_id=network.id or 0,
-        key=draft.key,
-        source="generated",
-        code=draft.code,
-        severity=draft.severity,
-        title=draft.title,
-    )
-    _refresh(finding, draft, stamp)
-    finding.created_at = stamp
-    return finding
-
-
-def _refresh(finding: Finding, draft: FindingDraft, stamp: datetime) -> None:
-    changed = (finding.severity, finding.detail, finding.evidence, finding.chain) != (
-        draft.severity,
-        draft.detail,
-        draft.evidence,
-        draft.chain,
-    )
-    finding.code, finding.severity, finding.node_id = draft.code, draft.severity, draft.node_id
-    finding.principle, finding.title, finding.detail = draft.principle, draft.title, draft.detail
-    finding.evidence, finding.chain = draft.evidence, draft.chain
-    if changed:
-        finding.updated_at = stamp
-
-
-def _why_resolved(finding: Finding, context: ScoringContext) -> str:
+def _why_resolved(node: int | None, context: ScoringContext) -> str:
     """Name the evidence that made the cause disappear."""
-    node = finding.node_id
     if node is not None and node not in context.scores.nodes:
         return "resolved: the node was removed from the network"
     assessment = context.assessments.get(node) if node is not None else None
