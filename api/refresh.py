@@ -1,4 +1,5 @@
-"""After a write commits: bring the findings of the networks it changed up to date.
+"""After a write commits: bring the findings of the networks it changed up to date, and
+prepare what the next reads of them will need.
 
 Runs after the response has been sent (a background task of the request) or right after a CLI
 command's transaction, in its own short transactions, one per network, so a long regeneration
@@ -20,7 +21,11 @@ from sqlmodel import Session, col, select
 
 from audit.findings import freshness  # noqa: F401 (registers the listener that records causes)
 from audit.findings.service import sync_findings
+from audit.scores import presenters as score_views
+from audit.scores.service import scoring_context
 from core.changes import Changes
+from core.pagination import PageParams
+from supplychain import presenters as graph_views
 from supplychain.models import Network
 
 log = logging.getLogger("fairpath.refresh")
@@ -58,6 +63,7 @@ def refresh_network(engine: Engine, network_id: int, now: datetime) -> bool:
                         return False
                     changed = sync_findings(session, network, now)
                     session.commit()
+                    warm_reads(session, network, now)
                     return changed
                 except (IntegrityError, OperationalError) as error:
                     session.rollback()
@@ -68,6 +74,22 @@ def refresh_network(engine: Engine, network_id: int, now: datetime) -> bool:
                     log.exception("findings of network %s not refreshed", network_id)
                     return False
     return False
+
+
+def warm_reads(session: Session, network: Network, now: datetime) -> None:
+    """Compute what the first reads after a change would otherwise compute (graph statistics,
+    gaps, tiers, the default score order, corridor rows), while nobody is waiting: they are
+    kept per network version and scoring result (``core.memo``), so those reads only slice."""
+    try:
+        graph_views.stats(session, network)
+        graph_views.tiers(session, network)
+        graph_views.gaps(session, network, None, PageParams(limit=1, offset=0))
+        context = scoring_context(session, network, now=now)
+        score_views.ordered_ids(context.scores, "-risk")
+        score_views.band_counts(context.scores)
+        score_views.corridors(context)
+    except Exception:  # a failed warm-up only means the next read computes it
+        log.exception("reads of network %s not prepared", network.id)
 
 
 def refresh_changed(engine: Engine, changes: Changes, clock: Callable[[], datetime]) -> None:
