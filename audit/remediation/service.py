@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
@@ -397,6 +397,19 @@ def list_actions(
         .offset(offset)
     ).all()
     return list(rows), total
+
+
+def most_urgent(session: Session, network: Network, limit: int) -> Sequence[RemediationAction]:
+    """The plan as a report lists it: open work before verified or cancelled, most severe
+    first, earliest deadline first; at most ``limit`` actions."""
+    closed = case((col(RemediationAction.status).in_((S.verified, S.cancelled)), 1), else_=0)
+    rank = case(SEVERITY_RANK, value=col(RemediationAction.severity), else_=len(SEVERITY_RANK))
+    return session.exec(
+        select(RemediationAction)
+        .where(RemediationAction.network_id == network.id)
+        .order_by(closed, rank, col(RemediationAction.due_date), col(RemediationAction.id))
+        .limit(limit)
+    ).all()
 
 
 def all_actions(session: Session, network: Network) -> Sequence[RemediationAction]:

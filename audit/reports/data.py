@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from audit.findings import service as findings_service
 from audit.findings.freshness import FindingsState, findings_state
 from audit.findings.models import Finding, FindingStatus
 from audit.findings.presenters import finding_read
@@ -55,6 +56,11 @@ METHOD_SUMMARY = (
 # Rows a PDF or HTML table shows before pointing at the JSON report. The plan and the reported
 # fee lines are always shown whole: a client acts on every one of them.
 TOP = {"corridors": 15, "findings": 12, "scorecards": 60, "gaps": 20, "estimates": 30}
+# What the report itself carries of its longest lists (the PDF and HTML show ``TOP`` of them):
+# a 100,000-node network has 95,000 scorecards and 140,000 findings, which made an 860 MB
+# JSON report and took minutes. Beyond these, the complete lists are where they can be paged
+# or filed: the findings and scores APIs, and the plan export (XLSX or CSV).
+LIMITS = {"findings": 500, "scorecards": 500, "plan": 2000}
 
 
 @dataclass(frozen=True)
@@ -130,23 +136,21 @@ def report_data(
     money = reimbursement(
         graph, context.assessments, context.reference, scores.profile.fee_usd_tolerance
     )
-    grouped = _open_findings(session, network, context)
-    open_counts: dict[Severity, int] = {s: len(v) for s, v in grouped.items()}
+    grouped = _open_findings(session, network, context, LIMITS["findings"])
+    counted = findings_service.counts(session, network).get(FindingStatus.open.value, {})
+    open_counts: dict[Severity, int] = {s: counted.get(s, 0) for s in SEVERITIES}
 
     today = now.date()
-    actions = plans_service.all_actions(session, network)
-    plan = plan_views.actions_read(session, actions, today)
-    plan.sort(
-        key=lambda a: (a.status in ("verified", "cancelled"), SEVERITY_RANK[a.severity], a.due_date)
+    plan = plan_views.actions_read(
+        session, plans_service.most_urgent(session, network, LIMITS["plan"]), today
     )
-    metrics = plans_service.metrics(actions, today)
+    metrics = plans_service.network_metrics(session, network, today)
 
     ranked = sorted(
-        scores.nodes.values(), key=lambda s: (-(s.band == "critical"), -s.risk, s.node.name)
+        (s for s in scores.nodes.values() if s.node.kind in ("supplier", "recruiter")),
+        key=lambda s: (-(s.band == "critical"), -s.risk, s.node.name),
     )
-    scorecards = [
-        explanation(context, s.node.id) for s in ranked if s.node.kind in ("supplier", "recruiter")
-    ]
+    scorecards = [explanation(context, s.node.id) for s in ranked[: LIMITS["scorecards"]]]
     critical_chain = scores.critical_chain(company) if company is not None else None
     unknown, assessable = scores.unknown_share()
     key = KeyFigures(
@@ -231,23 +235,29 @@ def report_data(
         plan_metrics=metrics,
         reimbursement=plan_views.reimbursement_read(money, context),
         scorecards=scorecards,
+        scorecards_total=len(ranked),
         top=dict(TOP),
     )
 
 
 def _open_findings(
-    session: Session, network: Network, context: ScoringContext
+    session: Session, network: Network, context: ScoringContext, limit: int
 ) -> dict[Severity, list[FindingRead]]:
-    """Open findings by severity, most severe first, every severity present even when empty."""
-    rows = session.exec(
-        select(Finding).where(
-            Finding.network_id == network.id, Finding.status == FindingStatus.open
-        )
-    ).all()
-    grouped: dict[Severity, list[FindingRead]] = {s: [] for s in SEVERITIES}
-    for finding in sorted(rows, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
-        read = finding_read(finding, context)
-        grouped[read.severity].append(read)
+    """The first ``limit`` open findings of each severity, every severity present even when
+    empty (``findings_total`` counts them all)."""
+    grouped: dict[Severity, list[FindingRead]] = {}
+    for severity in SEVERITIES:
+        rows = session.exec(
+            select(Finding)
+            .where(
+                Finding.network_id == network.id,
+                Finding.status == FindingStatus.open,
+                Finding.severity == severity,
+            )
+            .order_by(col(Finding.id))
+            .limit(limit)
+        ).all()
+        grouped[severity] = [finding_read(f, context) for f in rows]
     return grouped
 
 

@@ -134,7 +134,43 @@ class ReportData(BaseModel):
     plan_metrics: PlanMetrics
     reimbursement: ReimbursementRead
     scorecards: list[ExplanationRead]
+    scorecards_total: int = 0
     top: dict[str, int]
+
+    @property
+    def plan_complete(self) -> bool:
+        return len(self.plan) >= self.plan_metrics["total"]
+
+    def more_findings(self, severity: str) -> tuple[int, str]:
+        """How many open findings of the severity a table leaves out, and where they are."""
+        total = self.findings_total.get(severity, 0)  # type: ignore[call-overload]
+        carried = len(self.findings.get(severity, []))  # type: ignore[call-overload]
+        where = (
+            "in the JSON report"
+            if total <= carried
+            else "in the findings list (the findings API or the dashboard)"
+        )
+        return total - self.top["findings"], where
+
+    def plan_note(self) -> str:
+        """Said under the plan when it lists only the most urgent actions."""
+        if self.plan_complete:
+            return ""
+        return (
+            f"The most urgent {len(self.plan):,} of {self.plan_metrics['total']:,} actions are "
+            "listed; the complete plan is in the plan export (XLSX or CSV: "
+            f"/api/v1/networks/{self.meta.network_id}/plan/export, or the dashboard's plan page)."
+        )
+
+    def scorecards_note(self, shown: int) -> str:
+        if shown >= self.scorecards_total:
+            return "."
+        if len(self.scorecards) >= self.scorecards_total:
+            return f"; the first {shown} are shown, all are in the JSON report."
+        return (
+            f"; the first {shown} are shown, the JSON report carries the riskiest "
+            f"{len(self.scorecards):,}, and every node's score is in the scores API."
+        )
 
     def top_rows(self, name: str, rows: list[Row]) -> list[Row]:
         """The rows a PDF or HTML table shows; the JSON always carries all of them."""

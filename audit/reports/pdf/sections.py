@@ -316,12 +316,8 @@ def findings(report: ReportData, styles: Styles) -> list[Flowable]:
             )
             rows.append([label, finding.detail, " > ".join(s.name for s in finding.chain)])
         story.append(table(rows, [0.34, 0.36, 0.3], styles))
-        story += _more(
-            len(items) - report.top["findings"],
-            f"{severity} findings",
-            "in the JSON report",
-            styles,
-        )
+        count, where = report.more_findings(severity)
+        story += _more(count, f"{severity} findings", where, styles)
     return story
 
 
@@ -361,10 +357,12 @@ def plan(report: ReportData, styles: Styles) -> list[Flowable]:
     # that grows with its length (a 1,222-action plan took 7 s as one table).
     header, body = rows[0], rows[1:]
     widths = [0.15, 0.11, 0.32, 0.17, 0.13, 0.12]
-    return story + [
+    tables: list[Flowable] = [
         table([header, *body[start : start + PLAN_ROWS]], widths, styles, band_column=1)
         for start in range(0, len(body), PLAN_ROWS)
     ]
+    note = report.plan_note()
+    return story + tables + ([para(note, styles.muted)] if note else [])
 
 
 def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
@@ -437,11 +435,7 @@ def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
 def scorecards(report: ReportData, styles: Styles) -> list[Flowable]:
     """Appendix: one row per supplier and recruiter, riskiest first."""
     shown = report.top_rows("scorecards", report.scorecards)
-    cut = (
-        f"; the first {len(shown)} are shown, all are in the JSON report."
-        if len(shown) < len(report.scorecards)
-        else "."
-    )
+    cut = report.scorecards_note(len(shown))
     rows: list[list[object]] = [
         ["Node", "Band", "Risk", "Exposure", "Compliance", "Inherent", "Red flags"]
     ]
@@ -478,7 +472,8 @@ def scorecards(report: ReportData, styles: Styles) -> list[Flowable]:
         PageBreak(),
         Paragraph("Appendix: node scorecards", styles.h1),
         para(
-            f"{len(report.scorecards)} suppliers and recruiters, riskiest first{cut}", styles.muted
+            f"{report.scorecards_total:,} suppliers and recruiters, riskiest first{cut}",
+            styles.muted,
         ),
         table(rows, widths, styles, right=(2, 3, 5), band_column=1),
     ]
