@@ -14,6 +14,8 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
+from core.memo import derived
+
 Graph: TypeAlias = nx.MultiDiGraph
 NodeId: TypeAlias = Hashable
 
@@ -147,6 +149,11 @@ class CorridorSummary:
 
 
 def corridors(graph: Graph) -> list[CorridorSummary]:
+    """Computed once per (frozen) graph: statistics, scoring and reports all ask."""
+    return derived(graph, "corridors", lambda: _corridors(graph))
+
+
+def _corridors(graph: Graph) -> list[CorridorSummary]:
     """Workers, recruiters and employers per origin -> destination corridor.
 
     Workers are counted where they are placed (recruits_for, employed_by), never again on the
@@ -312,6 +319,11 @@ def _walk(graph: Graph, start: NodeId, step: Any, max_depth: int | None) -> dict
 
 
 def statistics(graph: Graph) -> dict[str, Any]:
+    """Computed once per (frozen) graph; callers must not change the result."""
+    return derived(graph, "statistics", lambda: _statistics(graph))
+
+
+def _statistics(graph: Graph) -> dict[str, Any]:
     kinds = Counter(d["kind"] for _n, d in graph.nodes(data=True))
     roles = Counter(d["role"] for _n, d in graph.nodes(data=True) if d["kind"] == "recruiter")
     edge_kinds = Counter(d["kind"] for _s, _t, d in graph.edges(data=True))
@@ -364,7 +376,12 @@ GAP_CODES = {
 
 
 def visibility_gaps(graph: Graph) -> list[Gap]:
-    """What the company cannot see yet: the places where due diligence has blind spots."""
+    """What the company cannot see yet: the places where due diligence has blind spots.
+    Computed once per (frozen) graph; callers must not change the result."""
+    return derived(graph, "gaps", lambda: _visibility_gaps(graph))
+
+
+def _visibility_gaps(graph: Graph) -> list[Gap]:
     gaps: list[Gap] = []
     company = company_node(graph)
     reaches_company = (

@@ -127,7 +127,7 @@ def neighbours(
 def gaps(session: Session, network: Network, code: str | None, page: PageParams) -> Page[GapRead]:
     """One page of the blind spots, optionally of one kind; found once per network version."""
     graph = network_graph(session, network)
-    found = derived(graph, "gaps", lambda: analysis.visibility_gaps(graph))
+    found = analysis.visibility_gaps(graph)
     if code is not None:
         found = derived(graph, ("gaps", code), lambda: [g for g in found if g.code == code])
     return Page[GapRead](
@@ -149,5 +149,5 @@ def gaps(session: Session, network: Network, code: str | None, page: PageParams)
 
 def stats(session: Session, network: Network) -> StatsRead:
     graph = network_graph(session, network)
-    figures = derived(graph, "statistics", lambda: analysis.statistics(graph))
+    figures = analysis.statistics(graph)
     return StatsRead(network_id=network.id or 0, version=network.version, **figures)

@@ -55,12 +55,19 @@ METHOD_SUMMARY = (
 )
 # Rows a PDF or HTML table shows before pointing at the JSON report. The plan and the reported
 # fee lines are always shown whole: a client acts on every one of them.
-TOP = {"corridors": 15, "findings": 12, "scorecards": 60, "gaps": 20, "estimates": 30}
+TOP = {
+    "corridors": 15,
+    "findings": 12,
+    "scorecards": 60,
+    "gaps": 20,
+    "estimates": 30,
+    "fee_lines": 300,
+}
 # What the report itself carries of its longest lists (the PDF and HTML show ``TOP`` of them):
 # a 100,000-node network has 95,000 scorecards and 140,000 findings, which made an 860 MB
 # JSON report and took minutes. Beyond these, the complete lists are where they can be paged
 # or filed: the findings and scores APIs, and the plan export (XLSX or CSV).
-LIMITS = {"findings": 500, "scorecards": 500, "plan": 2000}
+LIMITS = {"findings": 500, "scorecards": 500, "plan": 2000, "gaps": 2000}
 
 
 @dataclass(frozen=True)
@@ -226,7 +233,7 @@ def report_data(
                 node=graph.nodes[g.node]["name"] if g.node is not None else None,
                 message=g.message,
             )
-            for g in gaps
+            for g in gaps[: LIMITS["gaps"]]
         ],
         findings=grouped,
         findings_total=open_counts,

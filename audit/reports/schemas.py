@@ -152,6 +152,12 @@ class ReportData(BaseModel):
         )
         return total - self.top["findings"], where
 
+    def more_gaps(self) -> tuple[int, str]:
+        """How many visibility gaps the table leaves out, and where they are."""
+        total = sum(self.network.gap_counts.values())
+        where = "in the JSON report" if total <= len(self.gaps) else "in the gaps API (graph/gaps)"
+        return total - self.top["gaps"], where
+
     def plan_note(self) -> str:
         """Said under the plan when it lists only the most urgent actions."""
         if self.plan_complete:

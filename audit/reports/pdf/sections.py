@@ -271,10 +271,11 @@ def gaps(report: ReportData, styles: Styles) -> list[Flowable]:
     rows = [["Gap", "Node", "Detail"]] + [
         [g.title, g.node or "", g.message] for g in report.top_rows("gaps", report.gaps)
     ]
+    count, where = report.more_gaps()
     return [
         Paragraph("Visibility gaps", styles.h2),
         table(rows, [0.28, 0.27, 0.45], styles),
-        *_more(len(report.gaps) - report.top["gaps"], "gaps", "in the JSON report", styles),
+        *_more(count, "gaps", where, styles),
     ]
 
 
@@ -379,9 +380,8 @@ def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
         f"{key.fees_estimated_text} (estimate, not added)."
     )
     rows: list[list[object]] = [["Who reported", "Arithmetic", "Owed (USD)", "Notes"]]
-    for line in money.lines:
-        if line.basis != "reported":
-            continue
+    reported = [line for line in money.lines if line.basis == "reported"]
+    for line in report.top_rows("fee_lines", reported):
         notes = [line.usd_basis, line.workers_basis, *line.notes]
         allocation = "; ".join(
             f"{a.employer_name}: {num(a.workers)} workers, "
@@ -404,6 +404,12 @@ def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
     ]
     if len(rows) > 1:
         story.append(table(rows, [0.2, 0.34, 0.12, 0.34], styles, right=(2,)))
+        story += _more(
+            len(reported) - report.top["fee_lines"],
+            "reported fee lines, each with its arithmetic,",
+            "in the JSON report",
+            styles,
+        )
     else:
         story.append(para("No assessment reports fees paid by workers.", styles.muted))
     estimates = money.estimated_by_corridor
