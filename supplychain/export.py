@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
@@ -135,6 +136,22 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "graphml": ("application/graphml+xml", "graphml"),
 }
+
+
+def stream_json(network: Network, state: StoredState, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The JSON export in pieces of about ``chunk`` bytes, byte for byte what ``render`` gives:
+    a 100,000-node network is never held as one 40 MB string."""
+    pieces: list[str] = []
+    size = 0
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
+    for piece in encoder.iterencode(to_json(network, state)):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            yield "".join(pieces).encode()
+            pieces, size = [], 0
+    if pieces:
+        yield "".join(pieces).encode()
 
 
 def render(network: Network, state: StoredState, fmt: str) -> tuple[bytes, str, str]:

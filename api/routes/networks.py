@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.deps import (
@@ -475,10 +476,12 @@ def export_network(
 ) -> Response:
     """Download the network in a format it can be imported from (GraphML for Gephi/yEd)."""
     state = networks.load_state(session, network.id or 0)
-    content, media, extension = export.render(network, state, format)
+    media, extension = export.EXPORT_FORMATS[format]
     filename = f"network-{network.id}-v{network.version}.{extension}"
-    return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "json":  # streamed: the file is sent as it is encoded
+        return StreamingResponse(
+            export.stream_json(network, state), media_type=media, headers=headers
+        )
+    content, media, extension = export.render(network, state, format)
+    return Response(content, media_type=media, headers=headers)

@@ -9,7 +9,12 @@ import zipfile
 
 import networkx as nx
 from openpyxl import load_workbook
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from supplychain import export
+from supplychain.models import Network
+from supplychain.service import load_state
 from tests.builders import World, create_network, import_json, network_with
 from tests.supplychain.sample import EDGES, NODES
 
@@ -91,3 +96,26 @@ def test_json_export_uses_the_import_format(world: World) -> None:
     assert {n["id"] for n in document["nodes"]} == {n["id"] for n in NODES}
     again = import_json(world.analyst_a, network["id"], document["nodes"], document["edges"])
     assert again.json()["nodes"]["unchanged"] == len(NODES)
+
+
+def test_the_json_export_is_streamed_byte_for_byte_as_rendered(
+    world: World, engine: Engine
+) -> None:
+    network = network_with(world.analyst_a, NODES, EDGES, name="Streamed")
+    with world.viewer_a.client.stream(
+        "GET",
+        f"/api/v1/networks/{network['id']}/export",
+        params={"format": "json"},
+        headers={"Authorization": f"Bearer {world.viewer_a.token}"},
+    ) as response:
+        assert response.status_code == 200
+        assert "content-length" not in response.headers  # sent as it is encoded
+        streamed = b"".join(response.iter_bytes())
+    with Session(engine) as session:
+        stored = session.get(Network, network["id"])
+        assert stored is not None
+        state = load_state(session, stored.id or 0)
+        rendered, media, _ext = export.render(stored, state, "json")
+        chunks = list(export.stream_json(stored, state, chunk=256))
+    assert media == "application/json" and streamed == rendered
+    assert len(chunks) > 3 and b"".join(chunks) == rendered
