@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
@@ -68,17 +68,14 @@ def check_transition(current: S, target: S, role: str) -> None:
 # Building the plan -----------------------------------------------------------------------------
 
 
-def _company(session: Session, network: Network) -> Node | None:
-    return session.exec(
-        select(Node).where(Node.network_id == network.id, Node.kind == "company")
-    ).first()
-
-
 def _owner(
-    session: Session, company: Node | None, finding: Finding, template: ActionTemplate
+    nodes: Mapping[int | None, Node],
+    company: Node | None,
+    finding: Finding,
+    template: ActionTemplate,
 ) -> tuple[str, Node | None, str]:
     """Who must act: (owner kind, owner node, display name)."""
-    node = session.get(Node, finding.node_id) if finding.node_id else None
+    node = nodes.get(finding.node_id) if finding.node_id else None
     wanted = template.owner
     if wanted == "node" and node is not None:
         return str(node.kind), node, node.name
@@ -90,7 +87,7 @@ def _owner(
         if node.kind == "supplier":
             return "supplier", node, node.name
         for node_id in finding.chain[1:]:  # the first employer down the chain
-            employer = session.get(Node, node_id)
+            employer = nodes.get(node_id)
             if employer is not None and employer.kind == "supplier":
                 return "supplier", employer, employer.name
     if wanted == "recruiter":
@@ -141,42 +138,62 @@ def build_plan(
         for a in sorted(actions, key=lambda a: a.id or 0)
         if a.template_id and a.status in ACTIVE
     }
-    # Every node of the network in the session's identity map, so finding owners and subjects
-    # are looked up in memory rather than one query each; the new actions are inserted in one
-    # batch, and their events and finding links after it (they need the actions' ids).
-    session.exec(select(Node).where(Node.network_id == network.id)).all()
-    company = _company(session, network)
+    # The network's nodes are held here (the session's identity map alone would let them go)
+    # and looked up in memory; nothing is flushed until every action is planned, then the new
+    # actions go in one batch, and their events and finding links in one statement each.
+    nodes = {n.id: n for n in session.exec(select(Node).where(Node.network_id == network.id))}
+    company = next((n for n in nodes.values() if n.kind == "company"), None)
     created: list[RemediationAction] = []
     events: list[tuple[RemediationAction, str, dict[str, object]]] = []
     links: list[tuple[RemediationAction, int]] = []
-    for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
-        for template in library.for_finding(finding.code, finding_principles(finding)):
-            if (finding.id, template.id) in addressed:
-                continue
-            action = current.get((finding.node_id, template.id))
-            if action is None:
-                action, details = _new_action(
-                    session, company, finding, template, today, user_id, owed
-                )
-                current[(finding.node_id, template.id)] = action
-                created.append(action)
-                events.append((action, "created", details))
-            else:
-                events.append(
-                    (action, "finding_added", _join(session, action, finding, template, today))
-                )
-            links.append((action, finding.id or 0))
-            addressed.add((finding.id, template.id))
+    with session.no_autoflush:
+        for finding in sorted(findings, key=lambda f: (SEVERITY_RANK[f.severity], f.id or 0)):
+            for template in library.for_finding(finding.code, finding_principles(finding)):
+                if (finding.id, template.id) in addressed:
+                    continue
+                action = current.get((finding.node_id, template.id))
+                if action is None:
+                    action, details = _new_action(
+                        session, nodes, company, finding, template, today, user_id, owed
+                    )
+                    current[(finding.node_id, template.id)] = action
+                    created.append(action)
+                    events.append((action, "created", details))
+                else:
+                    details = _join(session, action, finding, template, today)
+                    events.append((action, "finding_added", details))
+                links.append((action, finding.id or 0))
+                addressed.add((finding.id, template.id))
     session.flush()
-    for action, kind, details in events:
-        _event(session, action, user_id, kind, details=details)
-    session.add_all(ActionFinding(action_id=a.id or 0, finding_id=f) for a, f in links)
-    session.flush()
+    stamp = utcnow()
+    if events:
+        session.execute(
+            insert(ActionEvent),
+            [
+                {
+                    "action_id": action.id,
+                    "at": stamp,
+                    "user_id": user_id,
+                    "kind": kind,
+                    "from_status": None,
+                    "to_status": None,
+                    "comment": "",
+                    "details": details,
+                }
+                for action, kind, details in events
+            ],
+        )
+    if links:
+        session.execute(
+            insert(ActionFinding),
+            [{"action_id": a.id, "finding_id": f, "added_at": stamp} for a, f in links],
+        )
     return created
 
 
 def _new_action(
     session: Session,
+    nodes: Mapping[int | None, Node],
     company: Node | None,
     finding: Finding,
     template: ActionTemplate,
@@ -185,8 +202,8 @@ def _new_action(
     owed: Mapping[int, OwedLine] | None,
 ) -> tuple[RemediationAction, dict[str, object]]:
     """A new action for the finding (not yet flushed) and the details of its "created" event."""
-    kind, owner, name = _owner(session, company, finding, template)
-    subject = session.get(Node, finding.node_id) if finding.node_id else None
+    kind, owner, name = _owner(nodes, company, finding, template)
+    subject = nodes.get(finding.node_id) if finding.node_id else None
     action = RemediationAction(
         network_id=finding.network_id,
         finding_id=finding.id,
