@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -24,6 +25,7 @@ from audit.findings.service import sync_findings
 from audit.scores import presenters as score_views
 from audit.scores.service import scoring_context
 from core.changes import Changes
+from core.errors import InvalidInput
 from core.pagination import PageParams
 from supplychain import presenters as graph_views
 from supplychain.models import Network
@@ -84,6 +86,8 @@ def warm_reads(session: Session, network: Network, now: datetime) -> None:
         graph_views.stats(session, network)
         graph_views.tiers(session, network)
         graph_views.gaps(session, network, None, PageParams(limit=1, offset=0))
+        with suppress(InvalidInput):  # a network without a company has no default chains
+            graph_views.chains(session, network, None, limit=1)
         context = scoring_context(session, network, now=now)
         score_views.ordered_ids(context.scores, "-risk")
         score_views.band_counts(context.scores)

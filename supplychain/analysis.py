@@ -233,7 +233,12 @@ def recruitment_chains(
 
 def count_chains(graph: Graph, target: NodeId) -> int:
     """How many paths ``_predecessor_paths`` would yield, by dynamic programming in
-    topological order: a network with millions of chains is counted in one pass."""
+    topological order: a network with millions of chains is counted in one pass, once per
+    (frozen) graph and target."""
+    return derived(graph, ("chain count", target), lambda: _count_chains(graph, target))
+
+
+def _count_chains(graph: Graph, target: NodeId) -> int:
     order: list[NodeId] = []
     seen = {target}
     stack = [target]

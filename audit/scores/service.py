@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -39,6 +40,7 @@ _lock = threading.Lock()
 class _Entry:
     version: int
     settings_key: tuple[Any, ...]
+    stamp: tuple[Any, ...]
     fingerprints: dict[int, str]
     scores: NetworkScores
     assessments: dict[int, AssessmentFacts]
@@ -105,29 +107,48 @@ class _Choice:
 @dataclass(frozen=True)
 class ScoringInputs:
     """What the scores of a network depend on, read with cheap queries: comparing two of these
-    tells whether cached scores still hold without loading a single answer document."""
+    tells whether cached scores still hold without loading a single assessment row."""
 
     network_key: tuple[Any, ...]
     version: int
     settings_key: tuple[Any, ...]
-    choices: dict[int, _Choice]
+    assessments_stamp: tuple[Any, ...]
     reference: ReferenceData
     profile: ScoringProfile
     moment: datetime
-
-    @property
-    def fingerprints(self) -> dict[int, str]:
-        return {node: choice.fingerprint for node, choice in self.choices.items()}
 
     def digest(self) -> str:
         """One string for "the scores' inputs": the findings of a network are current when they
         were generated from inputs with this digest."""
         state = {
             "version": self.version,
-            "assessments": sorted(c.fingerprint for c in self.choices.values()),
+            "assessments": [str(part) for part in self.assessments_stamp],
             "settings": [str(part) for part in self.settings_key],
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+_SCORED = (AssessmentStatus.accepted, AssessmentStatus.submitted)
+
+
+def _assessments_stamp(session: Session, network: Network) -> tuple[Any, ...]:
+    """One aggregate row that changes whenever a submitted or accepted assessment is added,
+    removed, reviewed or edited (each of those moves ``updated_at``, a count or a sum): the
+    cache check of a 100,000-node network reads one row instead of 29,000."""
+    row = session.execute(
+        sa_select(
+            func.count(),
+            func.coalesce(func.sum(col(Assessment.id)), 0),
+            func.sum(case((col(Assessment.status) == AssessmentStatus.accepted, 1), else_=0)),
+            func.max(col(Assessment.updated_at)),
+            func.max(col(Assessment.reviewed_at)),
+            func.max(col(Assessment.submitted_at)),
+        ).where(
+            col(Assessment.network_id) == network.id,
+            col(Assessment.status).in_(_SCORED),
+        )
+    ).one()
+    return tuple(row)
 
 
 def _choices(session: Session, network: Network) -> dict[int, _Choice]:
@@ -144,7 +165,7 @@ def _choices(session: Session, network: Network) -> dict[int, _Choice]:
             col(Assessment.updated_at),
         ).where(
             col(Assessment.network_id) == network.id,
-            col(Assessment.status).in_((AssessmentStatus.accepted, AssessmentStatus.submitted)),
+            col(Assessment.status).in_(_SCORED),
         )
     ).all()
     ranks: dict[int, tuple[int, datetime, int]] = {}
@@ -218,7 +239,7 @@ def scoring_inputs(
         network_key=(network.id, network.created_at.isoformat()),
         version=network.version,
         settings_key=(reference_key, profile.model_dump_json(), moment.date().isoformat()),
-        choices=_choices(session, network),
+        assessments_stamp=_assessments_stamp(session, network),
         reference=reference,
         profile=profile,
         moment=moment,
@@ -247,30 +268,43 @@ _computing: dict[tuple[Any, ...], threading.Lock] = {}
 
 def _scored(session: Session, network: Network, inputs: ScoringInputs) -> ScoringContext:
     graph = network_graph(session, network)
-    fingerprints = inputs.fingerprints
     key = inputs.network_key
     with _lock:
         entry = _cache.get(key)
-    if (
+    same_basis = (
         entry is not None
         and entry.version == inputs.version
         and entry.settings_key == inputs.settings_key
-    ):
-        if entry.fingerprints == fingerprints:
-            return ScoringContext(graph, entry.scores, inputs.reference, entry.assessments)
+    )
+    if entry is not None and same_basis and entry.stamp == inputs.assessments_stamp:
+        return ScoringContext(graph, entry.scores, inputs.reference, entry.assessments)
+    choices = _choices(session, network)
+    fingerprints = {node: choice.fingerprint for node, choice in choices.items()}
+    if entry is not None and same_basis:
         changed = {
             node
             for node in set(entry.fingerprints) | set(fingerprints)
             if entry.fingerprints.get(node) != fingerprints.get(node)
         }
-        fresh = _facts(session, {n: inputs.choices[n] for n in changed if n in inputs.choices})
-        assessments = {node: fresh.get(node) or entry.assessments[node] for node in inputs.choices}
-        scores = rescore(entry.scores, graph, changed, assessments, inputs.reference, inputs.moment)
+        fresh = _facts(session, {n: choices[n] for n in changed if n in choices})
+        assessments = {node: fresh.get(node) or entry.assessments[node] for node in choices}
+        scores = (
+            rescore(entry.scores, graph, changed, assessments, inputs.reference, inputs.moment)
+            if changed
+            else entry.scores
+        )
     else:
-        assessments = _facts(session, inputs.choices)
+        assessments = _facts(session, choices)
         scores = score_network(graph, assessments, inputs.reference, inputs.profile, inputs.moment)
     with _lock:
-        _cache[key] = _Entry(inputs.version, inputs.settings_key, fingerprints, scores, assessments)
+        _cache[key] = _Entry(
+            inputs.version,
+            inputs.settings_key,
+            inputs.assessments_stamp,
+            fingerprints,
+            scores,
+            assessments,
+        )
         _cache.move_to_end(key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
