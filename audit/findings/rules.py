@@ -58,11 +58,6 @@ class FindingDraft:
     chain: list[int] = field(default_factory=list)
 
 
-def downstream_chain(graph: nx.MultiDiGraph, node_id: int, company: int | None) -> list[int]:
-    """The path from the node to the buying company: the chain the finding sits in."""
-    return chain_to(towards_company(graph, company), node_id)
-
-
 def towards_company(graph: nx.MultiDiGraph, company: int | None) -> dict[int, int]:
     """Each node's next hop on a shortest path to the company, from one breadth-first walk
     backwards from it: a whole network's chains for the cost of one search, instead of one
