@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 import core.metadata  # noqa: F401  (constraint naming convention)
@@ -24,7 +24,11 @@ class Finding(SQLModel, table=True):
     """Something wrong (or unknown) in a network. Generated findings are kept in step with the
     scores by their stable key; manual ones come from auditors (interviews, site visits)."""
 
-    __table_args__ = (UniqueConstraint("network_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("network_id", "key"),
+        # Every findings page counts the network's findings by status and severity.
+        Index("ix_finding_network_status_severity", "network_id", "status", "severity"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: int = Field(foreign_key="network.id", index=True)
