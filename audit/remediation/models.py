@@ -26,7 +26,19 @@ class RemediationAction(SQLModel, table=True):
     """One thing someone must do, by a date, to remedy a finding (or a manual action)."""
 
     __tablename__ = "remediation_action"
-    __table_args__ = (Index("ix_action_network_status", "network_id", "status"),)
+    __table_args__ = (
+        Index("ix_action_network_status", "network_id", "status"),
+        # A plan page is ordered by deadline; its metrics group by severity, owner and status.
+        Index("ix_action_network_due", "network_id", "due_date", "id"),
+        Index(
+            "ix_action_network_metrics",
+            "network_id",
+            "severity",
+            "owner_kind",
+            "status",
+            "due_date",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     network_id: int = Field(foreign_key="network.id", index=True)
