@@ -789,39 +789,13 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
 
 
 # The columns of new rows, in the order ``_write_rows`` builds their tuples.
-_NODE_INSERT = (
-    "network_id",
-    "external_id",
-    "kind",
-    "name",
-    "country",
-    "sector",
-    "tier",
-    "workers",
-    "migrant_workers",
-    "role",
-    "licence",
-    "licence_country",
-    "origin",
-    "destination",
-    "products",
-    "hs_codes",
-    "monthly_wage",
-    "wage_currency",
-    "attributes",
-    "created_at",
-    "updated_at",
-)
+_NODE_INSERT = ("network_id", "external_id", *NODE_STORED, "created_at", "updated_at")
 _EDGE_INSERT = (
     "network_id",
     "source_id",
     "target_id",
     "kind",
-    "origin",
-    "destination",
-    "workers",
-    "share",
-    "attributes",
+    *EDGE_STORED,
     "created_at",
     "updated_at",
 )
