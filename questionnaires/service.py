@@ -18,6 +18,7 @@ from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.last_used import record_use
+from core.locking import lock_row
 from core.organisations.service import organisation_name
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
@@ -352,7 +353,10 @@ def save_answers(
     actor: Actor,
     language: str | None = None,
 ) -> Assessment:
-    """A partial save: validates against the pinned version, all problems reported at once."""
+    """A partial save: validates against the pinned version, all problems reported at once.
+    The row is locked first: the phone form autosaves one question at a time, and two saves
+    merging into the same stale document would drop one of them."""
+    lock_row(session, assessment)
     lifecycle.check_editable(assessment.status, actor.role)
     record = questionnaire_of(session, assessment)
     questionnaire = parsed(record)
@@ -438,6 +442,7 @@ def progress(session: Session, assessment: Assessment) -> tuple[int, int, list[s
 
 
 def submit(session: Session, *, assessment: Assessment, actor: Actor) -> Assessment:
+    lock_row(session, assessment)  # a save still in flight must not slip past the check
     lifecycle.check_transition(assessment.status, AssessmentStatus.submitted, actor.role)
     questionnaire = parsed(questionnaire_of(session, assessment))
     missing = answer_rules.missing_required(questionnaire, assessment.answers)
@@ -467,6 +472,7 @@ def review(
     actor: Actor,
 ) -> Assessment:
     target = AssessmentStatus.accepted if decision == "accept" else AssessmentStatus.returned
+    lock_row(session, assessment)  # the decision is about the answers as they are now
     lifecycle.check_transition(assessment.status, target, actor.role)
     questionnaire = parsed(questionnaire_of(session, assessment))
     known = {q.id for q in questionnaire.questions()}
@@ -626,6 +632,7 @@ def add_evidence(
     max_bytes: int,
     actor: Actor,
 ) -> EvidenceFile:
+    lock_row(session, assessment)
     lifecycle.check_editable(assessment.status, actor.role)
     questionnaire = parsed(questionnaire_of(session, assessment))
     try:

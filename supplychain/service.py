@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from core import changes
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
+from core.locking import lock_row
 from core.problems import BODY, Location, Problems
 from core.tenancy import Scope
 from supplychain.formats import RawNetwork, RawRows, RawTable, without_cyclic_gc
@@ -410,6 +411,7 @@ def create_edge(session: Session, *, network: Network, data: EdgeCreate) -> Edge
     raw = data.model_dump(exclude={"attributes"})
     raw["kind"] = data.kind.value
     record = _validated_edge(raw, data.attributes or {})
+    lock_row(session, network)  # two edges added at once could together close a cycle
     source = find_node(session, network=network, external_id=record.source)
     target = find_node(session, network=network, external_id=record.target)
     missing = [
@@ -489,6 +491,7 @@ def _refuse_cycle(
 
 def update_edge(session: Session, *, network: Network, edge: Edge, data: EdgeUpdate) -> Edge:
     changes = data.model_dump(exclude_unset=True)
+    lock_row(session, network)
     ids = external_ids(session, {edge.source_id, edge.target_id})
     raw = {
         "source": ids[edge.source_id],
@@ -724,6 +727,11 @@ def import_network(
     file_nodes, node_rows, unusable_ids = _file_nodes(raw.nodes, problems)
     file_edges, edge_rows = _file_edges(raw.edges, unusable_ids, problems)
 
+    if not dry_run:
+        # Two imports into one network at once would each compare the file against the same
+        # stored state and write the union; the second waits here and compares against the
+        # first one's result instead.
+        lock_row(session, network)
     stored = load_state(session, network.id or 0)
     kinds = {} if mode == "replace" else stored.kinds()
     kinds.update({ident: record.kind for ident, record in file_nodes.items()})
