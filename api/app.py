@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api import log_redaction
 from api.db import make_engine
 from api.errors import install_error_handlers
 from api.health import router as health_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     settings.check_production_safety()
     logging.basicConfig(level=settings.log_level)
+    log_redaction.install()
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -84,7 +86,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         with Session(database) as session:  # publish new library questionnaire versions
             ensure_library(session)
             session.commit()
-        current.data_dir.mkdir(parents=True, exist_ok=True)
+        current.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        current.signing_key()  # made now, so the warning about it is printed at start
         yield
 
     app = FastAPI(

@@ -11,10 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.secret_file import stored_secret
+
 DEFAULT_DATABASE_URL = "sqlite:///./fairpath.db"
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -34,10 +38,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = 64 * 1024 * 1024
     max_json_bytes: int = 2 * 1024 * 1024
     max_evidence_bytes: int = 10 * 1024 * 1024
-    # Signs session cookies of the web pages; a default is only acceptable in development.
-    secret_key: str = "development-only-secret-change-me"  # noqa: S105
+    # Signs the web pages' cookies. Unset, a random key is made on first run and kept in the
+    # data directory (``signing_key``); several replicas must share one, so set it for them.
+    secret_key: str | None = None
     invitation_days: int = 30
     public_base_url: str = "http://localhost:8000"
+    _generated_key: str | None = PrivateAttr(default=None)
 
     @field_validator("database_url")
     @classmethod
@@ -49,13 +55,27 @@ class Settings(BaseSettings):
         return value
 
     def check_production_safety(self) -> None:
-        """Refuse to run production with the development secret, which would let anyone forge
-        session cookies."""
-        if self.environment == "production" and self.secret_key.startswith("development-only"):
+        """Refuse to run production without a configured secret: replicas would each make
+        their own key and refuse each other's cookies, and a short key can be guessed."""
+        if self.environment == "production" and (
+            not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH
+        ):
             raise RuntimeError(
-                "FAIRPATH_SECRET_KEY must be set to a random value when "
-                "FAIRPATH_ENVIRONMENT=production"
+                f"FAIRPATH_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters when FAIRPATH_ENVIRONMENT=production "
+                '(for example: python3 -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
+
+    def signing_key(self) -> str:
+        """The configured secret, or this data directory's own random one.
+
+        There is no built-in default: a key printed in the source would let anyone forge an
+        administrator's dashboard session."""
+        if self.secret_key:
+            return self.secret_key
+        if self._generated_key is None:
+            self._generated_key = stored_secret(self.data_dir / SECRET_FILE)
+        return self._generated_key
 
 
 @lru_cache

@@ -59,3 +59,31 @@ class LoginAttempt(SQLModel, table=True):
     ip: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     succeeded: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in dashboard session, so signing out or a password change ends it at once.
+
+    The cookie carries the session's random secret (signed, too); only its SHA-256 is stored.
+    A cookie alone, however well signed, no longer proves a session still exists."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key (an account from one address, an address, an account),
+    one row a key, so the count is taken and raised under the row's lock."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.accounts import passwords
+from api.accounts import passwords, web_sessions
 from api.accounts.models import ApiToken, Role, User
 from api.accounts.schemas import UserCreate, UserUpdate
 from core.clock import utcnow
@@ -85,9 +85,19 @@ def update_user(session: Session, *, user: User, data: UserUpdate) -> User:
         setattr(user, key, value)
     if password:
         user.password_hash = passwords.hash_password(password)
+    if password or changes.get("is_active") is False:
+        # Whoever held the old password, or the deactivated user, is signed out everywhere.
+        web_sessions.end_all(session, user_id=user.id or 0, now=utcnow())
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """A new dashboard password ends the user's signed-in sessions."""
+    user.password_hash = passwords.hash_password(password)
+    web_sessions.end_all(session, user_id=user.id or 0, now=utcnow())
+    session.add(user)
 
 
 # Tokens ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from api.accounts import passwords, service
+from api.accounts import service
 from api.accounts.models import Role
 from api.accounts.schemas import UserCreate, normalise_email
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
@@ -155,7 +155,6 @@ def _password(args: argparse.Namespace) -> int:
         user = service.find_user_by_email(session, args.email)
         if user is None:
             raise CommandFailed(f"no user with e-mail {args.email}")
-        user.password_hash = passwords.hash_password(secret)
-        session.add(user)
+        service.set_password(session, user=user, password=secret)
         echo(f"Password set for {user.email}; they can sign in at /login.")
     return 0

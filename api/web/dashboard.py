@@ -8,11 +8,13 @@ share (sign-in, CSRF, error pages) in ``dashboard_session``.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.accounts import web_sessions
 from api.accounts.signin import sign_in
 from api.deps import SessionDep, SettingsDep
 from api.web.dashboard_session import (
@@ -53,7 +55,7 @@ def login_page(settings: SettingsDep, next: str = "/dashboard") -> Response:
     response = page("login.html", csrf=token, next=_safe_next(next), error=None, user=None)
     response.set_cookie(
         LOGIN_COOKIE,
-        sign({"csrf": token}, settings.secret_key),
+        sign({"csrf": token}, settings.signing_key()),
         max_age=1800,
         httponly=True,
         samesite="strict",
@@ -77,7 +79,7 @@ def login(
     next: Annotated[str, Form()] = "/dashboard",
 ) -> Response:
     raw = request.cookies.get(LOGIN_COOKIE)
-    expected = unsign(raw, settings.secret_key, max_age=1800) if raw else None
+    expected = unsign(raw, settings.signing_key(), max_age=1800) if raw else None
     if expected is None or not secrets.compare_digest(str(expected.get("csrf", "")), csrf):
         return page(
             "login.html",
@@ -99,7 +101,10 @@ def login(
             "login.html", 401, csrf=csrf, next=_safe_next(next), error=exc.detail, user=None
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    value = sign({"uid": user.id, "csrf": secrets.token_urlsafe(24)}, settings.secret_key)
+    sid = web_sessions.start(
+        session, user=user, now=utc_now(), lifetime=timedelta(seconds=SESSION_SECONDS)
+    )
+    value = sign({"sid": sid, "csrf": secrets.token_urlsafe(24)}, settings.signing_key())
     response.set_cookie(
         SESSION_COOKIE,
         value,
@@ -113,7 +118,12 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """Ends the session on the server too: a copy of the cookie is worthless afterwards."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    payload = unsign(raw, settings.signing_key(), max_age=SESSION_SECONDS) if raw else None
+    if payload is not None and isinstance(payload.get("sid"), str):
+        web_sessions.end(session, payload["sid"], now=utc_now())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

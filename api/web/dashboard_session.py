@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.accounts import service as accounts
-from api.accounts.models import Role, User
+from api.accounts import web_sessions
+from api.accounts.models import Role
 from api.deps import Principal
 from api.settings import Settings
 from api.web.signing import unsign
@@ -64,11 +65,12 @@ def utc_now() -> datetime:
 def signed_in(request: Request, session: Session, settings: Settings) -> tuple[Principal, str]:
     """The signed-in user and the CSRF token bound to their session cookie."""
     raw = request.cookies.get(SESSION_COOKIE)
-    payload = unsign(raw, settings.secret_key, max_age=SESSION_SECONDS) if raw else None
-    if payload is None:
+    payload = unsign(raw, settings.signing_key(), max_age=SESSION_SECONDS) if raw else None
+    if payload is None or not isinstance(payload.get("sid"), str):
         raise NeedsSignIn
-    user = session.get(User, payload.get("uid"))
-    if user is None or not user.is_active:
+    sid: str = payload["sid"]
+    user = web_sessions.resolve(session, sid, now=utc_now())
+    if user is None:
         raise NeedsSignIn
     return Principal(user=user, scope=accounts.scope_for(user)), str(payload.get("csrf", ""))
 

@@ -110,7 +110,7 @@ def problem_json(problem: PageProblem, request: Request, hint: str | None) -> JS
 
 
 def _cookie(response: Response, settings: Settings, invitation: Invitation, csrf: str) -> None:
-    value = sign({"inv": invitation.id, "csrf": csrf}, settings.secret_key)
+    value = sign({"inv": invitation.id, "csrf": csrf}, settings.signing_key())
     response.set_cookie(
         COOKIE,
         value,
@@ -125,7 +125,7 @@ def _cookie(response: Response, settings: Settings, invitation: Invitation, csrf
 def current(request: Request, session: Session, settings: Settings) -> tuple[Assessment, str]:
     """The assessment this browser's cookie opens, and its CSRF token; or a friendly refusal."""
     raw = request.cookies.get(COOKIE)
-    payload = unsign(raw, settings.secret_key, max_age=SESSION_SECONDS) if raw else None
+    payload = unsign(raw, settings.signing_key(), max_age=SESSION_SECONDS) if raw else None
     if payload is None:
         raise PageProblem(401, "problem.session_ended")
     invitation = session.get(Invitation, payload.get("inv"))

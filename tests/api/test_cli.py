@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -69,9 +70,20 @@ def test_serve_refuses_unmigrated_database_then_serves_after_upgrade(tmp_path: P
                 time.sleep(0.2)
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
+        # A respondent's link: the page answers, the access log never shows the secret.
+        secret = "fpi_" + "S3cr3tT0k3n" * 4
+        link = httpx.get(f"http://127.0.0.1:{port}/respond/{secret}", timeout=5)
+        assert link.status_code == 401
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output, _ = server.communicate(timeout=10)
+    log = output.decode()
+    assert "/respond/fpi_[redacted]" in log
+    assert "S3cr3tT0k3n" not in log
+    # No secret was configured: a random one was made, kept owner-only, and the log says so.
+    key_file = tmp_path / "data" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert "FAIRPATH_SECRET_KEY" in log
 
 
 def test_db_status_reports_pending_then_current(tmp_path: Path) -> None:

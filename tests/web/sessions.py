@@ -56,7 +56,7 @@ def session_csrf(person: TestClient) -> str:
     Read-only users see no forms, so a test of "the role is refused, not the token" needs the
     genuine token from the cookie.
     """
-    secret = person.app.state.settings.secret_key  # type: ignore[attr-defined]
+    secret = person.app.state.settings.signing_key()  # type: ignore[attr-defined]
     payload = unsign(person.cookies[SESSION_COOKIE], secret, max_age=SESSION_SECONDS)
     assert payload is not None
     return str(payload["csrf"])

@@ -74,7 +74,7 @@ def test_expired_or_tampered_sessions_go_back_to_sign_in(
     person = signed_in(client, engine, world.analyst_a.user_id)
     value = person.cookies.get(SESSION_COOKIE)
     assert value is not None
-    secret = app.state.settings.secret_key  # type: ignore[attr-defined]
+    secret = app.state.settings.signing_key()  # type: ignore[attr-defined]
     payload = unsign(value, secret, max_age=SESSION_SECONDS)
     assert payload is not None
     old = browser(client)

@@ -92,7 +92,7 @@ def test_no_cookie_tampered_or_old_cookie_means_no_access(
     tampered = browser(client)
     tampered.cookies.set(COOKIE, value[:-2] + "xx", path="/respond")
     assert tampered.get("/respond/form").status_code == 401
-    secret = app.state.settings.secret_key  # type: ignore[attr-defined]
+    secret = app.state.settings.signing_key()  # type: ignore[attr-defined]
     payload = unsign(value, secret, max_age=SESSION_SECONDS)
     assert payload is not None
     stale = browser(client)
