@@ -7,22 +7,26 @@ error, so a failed request leaves nothing half-written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from fastapi import BackgroundTasks, Request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from api.clock import app_clock
 from api.refresh import refresh_changed
-from core import changes
+from core import changes, last_used
 
 
 def make_engine(database_url: str, **kwargs: object) -> Engine:
     """Create an engine with the settings each backend needs to enforce our constraints."""
     if database_url.startswith("sqlite"):
+        _create_private_file(make_url(database_url).database)
         engine = create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
@@ -40,18 +44,35 @@ def make_engine(database_url: str, **kwargs: object) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
 
 
+def _create_private_file(database: str | None) -> None:
+    """Create a new SQLite file as owner-only before SQLite does (its journal and WAL files
+    take the database file's permissions): it holds workers' answers and evidence records."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
     """The request's unit of work: commit at the end, roll back on any exception. What the
     commit changed is refreshed after the response is sent (findings; see ``api.refresh``)."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
+        last_used.defer_stamps(session)
         try:
             yield session
             session.commit()
         except BaseException:
-            session.rollback()
+            session.rollback()  # gives the connection back, so the stamps may take one
             changes.discard(session)
+            last_used.write_stamps(engine, last_used.deferred_stamps(session))
             raise
         committed = changes.take(session)
+        stamps = last_used.deferred_stamps(session)
+    if stamps:
+        background.add_task(last_used.write_stamps, engine, stamps)
     if committed:
         background.add_task(refresh_changed, engine, committed, app_clock(request.app))

@@ -6,6 +6,7 @@ functions, so a shared store for several servers replaces this module alone.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -18,8 +19,21 @@ def store_bytes(data_dir: Path, sha256: str, data: bytes) -> Path:
     path = storage_path(data_dir, sha256)
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directories(path.parent, data_dir)
     temporary = path.with_suffix(".part")
-    temporary.write_bytes(data)
+    # Owner-only from the first byte: workers' documents must not be readable by every account
+    # on the server, whatever the umask.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
     temporary.replace(path)
     return path
+
+
+def private_directories(path: Path, top: Path) -> None:
+    """Create ``path`` and its parents up to ``top`` as owner-only directories."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (path, *path.parents):
+        folder.chmod(0o700)
+        if folder == top or top not in folder.parents:
+            break
