@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from questionnaires import service
 from questionnaires.definition import Questionnaire, localise
@@ -157,21 +158,42 @@ def evidence_read(evidence: EvidenceFile) -> EvidenceRead:
     return EvidenceRead.model_validate(evidence, from_attributes=True)
 
 
+_respondent_documents: dict[tuple[int, str, str], dict[str, Any]] = {}
+_respondent_documents_lock = threading.Lock()
+_KEEP_DOCUMENTS = 128  # versions x languages in use; each is tens of kilobytes
+
+
+def respondent_questionnaire(record: QuestionnaireRecord, language: str) -> dict[str, Any]:
+    """The respondent's document of a version in a language, built once per process: a
+    published version never changes, and rebuilding it took a third of every autosave. The
+    dict is shared, so it is only ever serialised, never changed."""
+    key = (record.id or 0, record.content_hash, language)
+    with _respondent_documents_lock:
+        cached = _respondent_documents.get(key)
+    if cached is None:
+        cached = respondent_document(localised_document(record, language))
+        with _respondent_documents_lock:
+            _respondent_documents[key] = cached
+            while len(_respondent_documents) > _KEEP_DOCUMENTS:  # the oldest go first
+                del _respondent_documents[next(iter(_respondent_documents))]
+    return cached
+
+
 def respondent_view(
     session: Session, assessment: Assessment, language: str | None = None
 ) -> RespondentView:
     record = service.questionnaire_of(session, assessment)
-    node = session.get(Node, assessment.node_id)
+    node_name = session.exec(select(Node.name).where(Node.id == assessment.node_id)).first()
     chosen = language or assessment.language
     return RespondentView(
         assessment_id=assessment.id or 0,
         requested_by=service.requester_name(session, assessment),
-        respondent=node.name if node else "",
+        respondent=node_name or "",
         status=assessment.status,
         due_date=assessment.due_date,
         language=chosen,
         languages=service.languages(record),
-        questionnaire=respondent_document(localised_document(record, chosen)),
+        questionnaire=respondent_questionnaire(record, chosen),
         answers=assessment.answers,
         review_comment=assessment.review_comment,
         question_comments=assessment.question_comments,

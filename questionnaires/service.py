@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from core import storage
@@ -19,7 +20,7 @@ from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.last_used import record_use
 from core.locking import lock_row
-from core.organisations.service import organisation_name
+from core.organisations.models import Organisation
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
 from questionnaires import answers as answer_rules
@@ -327,9 +328,23 @@ def get_assessment(session: Session, *, network: Network, assessment_id: int) ->
     return assessment
 
 
+_HELD_VERSIONS = "fairpath.questionnaire_versions"
+
+
 def questionnaire_of(session: Session, assessment: Assessment) -> QuestionnaireRecord:
-    record = session.get(QuestionnaireRecord, assessment.questionnaire_id)
-    assert record is not None  # foreign key
+    """The pinned version, without its document: ``parsed`` reads that once per process (a
+    published version never changes), and decoding tens of kilobytes of JSON on every
+    autosave was most of a save's time."""
+    held = session.info.setdefault(_HELD_VERSIONS, {})  # the identity map holds rows weakly
+    record = held.get(assessment.questionnaire_id)
+    if record is None:
+        record = session.get(
+            QuestionnaireRecord,
+            assessment.questionnaire_id,
+            options=[defer(QuestionnaireRecord.document)],  # type: ignore[arg-type]
+        )
+        assert record is not None  # foreign key
+        held[assessment.questionnaire_id] = record
     return record
 
 
@@ -612,10 +627,12 @@ def resolve_invitation(session: Session, secret: str) -> Assessment:
 
 def requester_name(session: Session, assessment: Assessment) -> str:
     """The name of the organisation asking, shown to the respondent."""
-    network = session.get(Network, assessment.network_id)
-    if network is None:
-        return ""
-    return organisation_name(session, network.organisation_id)
+    name = session.exec(
+        select(Organisation.name)
+        .join(Network, col(Network.organisation_id) == col(Organisation.id))
+        .where(Network.id == assessment.network_id)
+    ).first()
+    return name or ""
 
 
 # Evidence ------------------------------------------------------------------------------------
