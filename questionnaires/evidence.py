@@ -3,6 +3,10 @@
 Clients lie about file types and names, so the type is read from the file's first bytes and the
 stored name is derived from its SHA-256; the uploader's filename is kept only as a cleaned-up
 label for downloads.
+
+A filename hiding a bidirectional override or a control character is refused outright rather
+than cleaned: ``invoice\u202efdp.exe`` displays as ``invoiceexe.pdf``, and a reviewer should
+learn that someone tried, not see a quietly repaired name.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from core.text import line_problem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ALLOWED_DESCRIPTION = "PDF, JPEG, PNG, WebP or HEIC images, Word, Excel or PowerPoint documents"
@@ -87,7 +92,18 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
+def check_filename(filename: str | None) -> None:
+    """Refuse a file name that would display as something other than it is."""
+    problem = line_problem(filename or "")
+    if problem:
+        raise InvalidInput(
+            f"The file name {problem}; rename the file and upload it again",
+            errors=[{"field": "file", "message": f"file name {problem}"}],
+        )
+
+
 def check_upload(data: bytes, filename: str, max_bytes: int) -> tuple[Detected, str]:
+    check_filename(filename)
     if not data:
         raise InvalidInput("The file is empty", errors=[{"field": "file", "message": "empty"}])
     if len(data) > max_bytes:

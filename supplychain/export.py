@@ -1,6 +1,10 @@
 """Writing a network out in the formats it can be imported from, plus GraphML for Gephi/yEd.
 
 Exports use the import column names, so an exported file can be edited and imported again.
+Every text written to a CSV, XLSX or GraphML file, column names included, goes through
+``core.spreadsheet.escape_cell`` or ``core.text.xml_safe``: one control character stored before
+input was checked must not fail every XLSX export or make the GraphML malformed. The JSON export
+is left exact: JSON escapes every control character itself.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from core.spreadsheet import escape_cell
+from core.text import xml_safe
 from supplychain.models import Network
 from supplychain.rules import EDGE_COLUMNS, NODE_COLUMNS, EdgeRecord, NodeRecord
 from supplychain.service import StoredState
@@ -69,14 +74,19 @@ def _columns(base: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return escape_cell(json.dumps(value, ensure_ascii=False))
     return escape_cell(value)
+
+
+def _header(columns: list[str]) -> list[str]:
+    """Column names are text from the file too (attribute names): escaped like any cell."""
+    return [escape_cell(column) for column in columns]
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(_header(columns))
     for row in rows:
         writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
     return buffer.getvalue().encode("utf-8")
@@ -99,7 +109,7 @@ def to_xlsx(state: StoredState) -> bytes:
     for title, base, rows in (("nodes", NODE_COLUMNS, nodes), ("edges", EDGE_COLUMNS, edges)):
         sheet = workbook.create_sheet(title)
         columns = _columns(base, rows)
-        sheet.append(columns)
+        sheet.append(_header(columns))
         for row in rows:
             sheet.append([_cell(row.get(c)) for c in columns])
     buffer = io.BytesIO()
@@ -108,23 +118,28 @@ def to_xlsx(state: StoredState) -> bytes:
 
 
 def _graphml_value(value: Any) -> Any:
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return xml_safe(value)
+    return xml_safe(json.dumps(value, ensure_ascii=False))
+
+
+def _graphml_attributes(row: dict[str, Any]) -> dict[str, Any]:
+    return {xml_safe(k): _graphml_value(v) for k, v in row.items() if v is not None}
 
 
 def to_graphml(network: Network, state: StoredState) -> bytes:
     """GraphML keyed by the user's own ids; empty values are left out (GraphML has no null)."""
-    graph = nx.MultiDiGraph(name=network.name)
+    graph = nx.MultiDiGraph(name=xml_safe(network.name))
     for record in state.node_records():
         row = node_row(record)
-        ident = row.pop("id")
-        graph.add_node(ident, **{k: _graphml_value(v) for k, v in row.items() if v is not None})
+        ident = xml_safe(row.pop("id"))
+        graph.add_node(ident, **_graphml_attributes(row))
     for edge in state.edge_records():
         row = edge_row(edge)
-        source, target = row.pop("source"), row.pop("target")
-        attributes = {k: _graphml_value(v) for k, v in row.items() if v is not None}
-        graph.add_edge(source, target, key=edge.kind.value, **attributes)
+        source, target = xml_safe(row.pop("source")), xml_safe(row.pop("target"))
+        graph.add_edge(source, target, key=edge.kind.value, **_graphml_attributes(row))
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return buffer.getvalue()

@@ -2,6 +2,12 @@
 
 Only reading happens here; what the values mean is checked by ``supplychain.rules``. Every row
 keeps its file and row number, so a problem found later still points at the right cell.
+
+Files are hostile until read: a 509 KB ZIP expanded to a 500 MB CSV (8 GB of memory), and a
+4.7 KB XLSX declaring the dimension ``A1:XFD1048576`` kept a core busy for minutes. So every
+reader stops as soon as a file passes ``MAX_UNCOMPRESSED_BYTES``, ``MAX_ROWS``,
+``MAX_COLUMNS`` or ``MAX_CELLS``, counted while reading rather than taken from what the file
+declares, and refuses it with a 4xx naming the file and the limit.
 """
 
 from __future__ import annotations
@@ -10,21 +16,37 @@ import csv
 import functools
 import gc
 import io
+import itertools
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import PurePosixPath
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import IO, Any, ParamSpec, TypeVar, overload
 
-from core.errors import BadRequest, InvalidInput, UnsupportedMediaType
+from core.errors import (
+    BadRequest,
+    FairpathError,
+    InvalidInput,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from core.problems import Location, Problems
 from core.spreadsheet import unescape_cell
 from supplychain.rules import EDGE_REQUIRED, NODE_REQUIRED
 
 MAX_ZIP_MEMBERS = 20
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1_000
+# What one upload may expand to: twice the largest request body, room for a network of a few
+# hundred thousand rows, and far below what the 8 GB ZIP bomb needed.
+MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
+MAX_ROWS = 1_000_000  # data rows in one file or sheet
+MAX_COLUMNS = 1_000
+# Cells held in one file or sheet (rows times columns, short rows padded): what bounds the
+# memory of a file of tiny rows under a wide header; 1,000,000 rows of 20 columns.
+MAX_CELLS = 20_000_000
 _ZIP_MAGIC = b"PK\x03\x04"
 
 RawRow = dict[str, Any]
@@ -137,51 +159,162 @@ def _check_header(
             problems.add(location, column, "required column is missing from the header")
 
 
-def _decode(data: bytes, file: str) -> str:
+def _too_large(file: str, what: str) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"{file} {what}, the limit for one import; split the network or remove unused rows and "
+        "columns",
+        errors=[{"file": file, "message": what}],
+    )
+
+
+def _check_size(file: str, *, rows: int = 0, cells: int = 0) -> None:
+    """Refuse a file, while it is read, as soon as it passes the row or cell limit."""
+    if rows > MAX_ROWS:
+        raise _too_large(file, f"has more than {MAX_ROWS:,} rows")
+    if cells > MAX_CELLS:
+        raise _too_large(file, f"has more than {MAX_CELLS:,} cells")
+
+
+def _check_width(file: str, header: Sequence[Any]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise InvalidInput(
+            f"{file} has {len(header):,} columns; at most {MAX_COLUMNS:,} are read",
+            errors=[Location(file=file, row=1).item(None, f"more than {MAX_COLUMNS:,} columns")],
+        )
+
+
+@dataclass
+class _Budget:
+    """The bytes an upload may still expand to, shared by the members of one archive, so that
+    two members just under the limit cannot together double it."""
+
+    archive: str
+    left: int = field(default_factory=lambda: MAX_UNCOMPRESSED_BYTES)
+
+    def spend(self, member: str, size: int) -> None:
+        self.left -= size
+        if self.left >= 0:
+            return
+        limit = f"more than {MAX_UNCOMPRESSED_BYTES:,} bytes"
+        if member == self.archive:  # a file read on its own
+            raise _too_large(member, f"is {limit}")
+        raise PayloadTooLarge(
+            f"{member} in {self.archive} takes the archive past {MAX_UNCOMPRESSED_BYTES:,} "
+            "bytes uncompressed, the limit for one import",
+            errors=[{"file": member, "message": f"expands the archive to {limit}"}],
+        )
+
+
+class _Counted(io.BufferedIOBase):
+    """A file's bytes as they are read, spending the budget as they come out: a ZIP member's
+    declared size is the archive's claim, and only counting bounds the memory for certain."""
+
+    def __init__(self, source: IO[bytes], file: str, budget: _Budget) -> None:
+        super().__init__()
+        self._source = source
+        self._file = file
+        self._budget = budget
+        self.read_before = 0  # where the last read started, to place a decoding error
+        self._read = 0
+
+    @property
+    def name(self) -> str:
+        return self._file
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._source.read(-1 if size is None else size)
+        self._budget.spend(self._file, len(data))
+        self.read_before, self._read = self._read, self._read + len(data)
+        return data
+
+    read1 = read  # what TextIOWrapper calls, one chunk at a time
+
+
+def _csv_lines(counted: _Counted) -> tuple[Iterator[str], csv.Dialect | type[csv.Dialect]]:
+    """The file's lines, streamed, and its dialect, sniffed from the first 4 KB."""
+    text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
+    head = text.read(4096)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(
-            f"{file} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8' and try again"
-        ) from exc
+        dialect: csv.Dialect | type[csv.Dialect] = csv.Sniffer().sniff(head, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # The head ends inside a line; completing it keeps the rest of the file whole lines.
+    return itertools.chain(io.StringIO(head + text.readline(), newline=""), text), dialect
+
+
+def _unreadable(file: str, exc: Exception, counted: _Counted, row: int) -> FairpathError:
+    """What a decoding or CSV error becomes: a 400 naming the file and where (never a 500)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return BadRequest(
+            f"{file} is not UTF-8 text (near byte {counted.read_before + exc.start:,}); save "
+            "it as 'CSV UTF-8' and try again",
+            errors=[{"file": file, "message": "not UTF-8 text"}],
+        )
+    message = str(exc)
+    if "field larger than field limit" in message:
+        message = f"a cell is longer than {csv.field_size_limit():,} characters"
+    return BadRequest(
+        f"{file} is not valid CSV near row {row}: {message}",
+        errors=[Location(file=file, row=row).item(None, message)],
+    )
 
 
 @without_cyclic_gc
-def read_csv(data: bytes, file: str, required: Iterable[str], problems: Problems) -> RawTable:
-    text = _decode(data, file)
+def read_csv(
+    data: bytes | IO[bytes],
+    file: str,
+    required: Iterable[str],
+    problems: Problems,
+    budget: _Budget | None = None,
+) -> RawTable:
+    """A CSV file's rows, read as a stream (``data`` may be a ZIP member) within the limits."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    counted = _Counted(source, file, budget or _Budget(file))
+    reader = None
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        lines, dialect = _csv_lines(counted)
+        reader = csv.reader(lines, dialect)
+        return _read_rows(reader, file, required, problems)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _unreadable(file, exc, counted, reader.line_num if reader else 1) from exc
+
+
+def _read_rows(
+    reader: Iterator[list[str]], file: str, required: Iterable[str], problems: Problems
+) -> RawTable:
     try:
-        header = [normalise_header(h) for h in next(reader)]
+        header = [normalise_header(unescape_cell(h)) for h in next(reader)]
     except StopIteration:
         problems.add(Location(file=file), None, "the file is empty")
         return RawTable(file, [], [], [])
+    _check_width(file, header)
     _check_header(header, required, file, problems)
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
     short: dict[int, int] = {}
-    try:
-        for number, cells in enumerate(reader, start=2):
-            joined = "".join(cells)  # one string answers "blank?" and "any escaped cell?"
-            if not joined.strip():
+    for number, cells in enumerate(reader, start=2):
+        if number > MAX_ROWS + 1:
+            _check_size(file, rows=number - 1)
+        joined = "".join(cells)  # one string answers "blank?" and "any escaped cell?"
+        if not joined.strip():
+            continue
+        if len(cells) != width:
+            if len(cells) > width:
+                location = Location(file=file, row=number)
+                problems.add(location, None, f"{len(cells)} cells but {width} columns")
                 continue
-            if len(cells) != width:
-                if len(cells) > width:
-                    location = Location(file=file, row=number)
-                    problems.add(location, None, f"{len(cells)} cells but {width} columns")
-                    continue
-                short[len(rows)] = len(cells)
-                cells.extend([""] * (width - len(cells)))
-            if "'" in joined:
-                cells = [unescape_cell(cell) for cell in cells]
-            rows.append(cells)
-            numbers.append(number)
-    except csv.Error as exc:
-        raise BadRequest(f"{file} is not valid CSV near row {reader.line_num}: {exc}") from exc
+            short[len(rows)] = len(cells)
+            cells.extend([""] * (width - len(cells)))
+        if "'" in joined:
+            cells = [unescape_cell(cell) for cell in cells]
+        rows.append(cells)
+        numbers.append(number)
+        if len(rows) * width > MAX_CELLS:
+            _check_size(file, cells=len(rows) * width)
     # Column by column (zip(*rows) is several times slower at 100,000 rows).
     columns = [list(map(itemgetter(index), rows)) for index in range(width)]
     return RawTable(file, header, columns, numbers, short)
@@ -215,6 +348,8 @@ def network_from_json(document: Any, problems: Problems, file: str = "body") -> 
         if not isinstance(items, list):
             problems.add(Location(file=section), None, "must be an array")
             continue
+        if len(items) > MAX_ROWS:
+            raise _too_large(section, f"has more than {MAX_ROWS:,} items")
         for index, item in enumerate(items):
             location = Location(file=section, index=index)
             if not isinstance(item, dict):
@@ -227,10 +362,22 @@ def network_from_json(document: Any, problems: Problems, file: str = "body") -> 
 def read_xlsx(data: bytes, file: str, problems: Problems) -> RawNetwork:
     import openpyxl  # imported lazily: only spreadsheet imports pay for it
 
+    _check_archive(_open_zip(data, file), file, MAX_XLSX_MEMBERS)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for corrupt files
         raise BadRequest(f"{file} is not a readable XLSX workbook: {exc}") from exc
+    try:
+        return _read_workbook(workbook, file, problems)
+    except FairpathError:
+        raise
+    except Exception as exc:  # a sheet's XML, shared strings or CRC can be bad as well
+        raise BadRequest(f"{file} is not a readable XLSX workbook: {exc}") from exc
+    finally:
+        workbook.close()
+
+
+def _read_workbook(workbook: Any, file: str, problems: Problems) -> RawNetwork:
     sheets = {normalise_header(name): name for name in workbook.sheetnames}
     if "nodes" not in sheets and "edges" not in sheets:
         raise InvalidInput(
@@ -247,36 +394,140 @@ def read_xlsx(data: bytes, file: str, problems: Problems) -> RawNetwork:
         if key not in sheets:
             continue
         label = f"{file}:{sheets[key]}"
-        rows = workbook[sheets[key]].iter_rows(values_only=True)
-        header_cells = next(rows, None)
-        if header_cells is None:
-            continue
-        header = [normalise_header(h) for h in header_cells]
-        _check_header([h for h in header if h], required, label, problems)
-        for number, values in enumerate(rows, start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            row = {h: unescape_cell(v) for h, v in zip(header, values, strict=False) if h}
-            target.append((row, Location(file=label, row=number)))
-    workbook.close()
+        sheet = workbook[sheets[key]]
+        if not hasattr(sheet, "reset_dimensions"):
+            raise InvalidInput(
+                f"{label} is a chart, not a worksheet",
+                errors=[{"file": label, "message": "expected a worksheet of rows"}],
+            )
+        target.extend(_sheet_records(_sheet_rows(sheet, label), label, required, problems))
     return raw
 
 
-def _zip_members(data: bytes, file: str) -> Iterator[tuple[str, bytes]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise BadRequest(f"{file} is not a valid ZIP archive") from exc
-    infos = [i for i in archive.infolist() if not i.is_dir()]
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise BadRequest(f"{file} holds {len(infos)} files; expected nodes.csv and edges.csv")
-    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise BadRequest(f"{file} expands to more than {MAX_UNCOMPRESSED_BYTES:,} bytes")
-    for info in infos:
-        name = PurePosixPath(info.filename).name
-        if name.startswith(".") or info.filename.startswith("__MACOSX"):
+def _sheet_rows(sheet: Any, label: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """A worksheet's rows that hold cells, with their numbers, within the limits.
+
+    The dimension a sheet declares is ignored: openpyxl pads every row to it, so
+    ``A1:XFD1048576`` with one cell in the far corner had it build a million rows of 16,384
+    cells each. Without it a missing row is an empty tuple and a row is only as wide as its
+    last cell; the rows, and the cells they add up to, are counted as they come."""
+    sheet.reset_dimensions()
+    cells = 0
+    last = MAX_ROWS + 1  # the header, then the data rows
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > last:
+            _check_size(label, rows=number - 1)
+        if values:
+            cells += len(values)
+            if cells > MAX_CELLS:
+                _check_size(label, cells=cells)
+            yield number, values
+
+
+def _sheet_records(
+    rows: Iterator[tuple[int, tuple[Any, ...]]],
+    label: str,
+    required: Iterable[str],
+    problems: Problems,
+) -> Iterator[tuple[RawRow, Location]]:
+    """A sheet's rows as records, by the names in its first row; a value beyond the column
+    limit refuses the file, where openpyxl would have padded every row out to it."""
+    first = next(rows, None)
+    if first is None:  # a sheet without cells is left out, as if it were not there
+        return
+    header_cells = list(first[1]) if first[0] == 1 else []
+    while header_cells and header_cells[-1] is None:  # a row is as wide as its last cell
+        header_cells.pop()
+    _check_width(label, header_cells)
+    header = [normalise_header(unescape_cell(h)) for h in header_cells]
+    _check_header([h for h in header if h], required, label, problems)
+    width = len(header)
+    data_rows = rows if first[0] == 1 else itertools.chain([first], rows)
+    for number, values in data_rows:
+        if len(values) > MAX_COLUMNS and any(v is not None for v in values[MAX_COLUMNS:]):
+            raise InvalidInput(
+                f"{label} has a value beyond column {MAX_COLUMNS:,} on row {number}",
+                errors=[
+                    Location(file=label, row=number).item(
+                        None, f"a value beyond column {MAX_COLUMNS:,}"
+                    )
+                ],
+            )
+        if (
+            values.count(None) == len(values)
+            or all(  # counted in C: most padding is None
+                v is None or (isinstance(v, str) and not v.strip()) for v in values[:MAX_COLUMNS]
+            )
+        ):
             continue
-        yield name, archive.read(info)
+        row = {h: unescape_cell(v) for h, v in zip(header, values[:width], strict=False) if h}
+        yield row, Location(file=label, row=number)
+
+
+def _open_zip(data: bytes, file: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise BadRequest(f"{file} is not a valid ZIP archive") from exc
+
+
+def _check_archive(archive: zipfile.ZipFile, file: str, max_members: int) -> None:
+    """Refuse an archive whose own directory admits it is too big. The sizes it declares are
+    only claims; but Python's zipfile never inflates a member past its declared size (the CRC
+    check fails instead), and CSV members are counted again while read (``_Counted``)."""
+    infos = [i for i in archive.infolist() if not i.is_dir()]
+    if len(infos) > max_members:
+        raise BadRequest(
+            f"{file} holds {len(infos):,} files; at most {max_members:,} are accepted",
+            errors=[{"file": file, "message": f"more than {max_members:,} files"}],
+        )
+    budget = _Budget(file)
+    for info in infos:  # the member that takes the total past the limit is named
+        budget.spend(info.filename, info.file_size)
+
+
+def _zip_members(archive: zipfile.ZipFile, file: str) -> dict[str, zipfile.ZipInfo]:
+    """The archive's files by name (folders and macOS metadata left out), not yet read."""
+    _check_archive(archive, file, MAX_ZIP_MEMBERS)
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in archive.infolist():
+        name = PurePosixPath(info.filename).name
+        if info.is_dir() or name.startswith(".") or info.filename.startswith("__MACOSX"):
+            continue
+        members[name] = info
+    return members
+
+
+def _read_zip(filename: str, data: bytes, problems: Problems) -> RawNetwork:
+    """nodes.csv and edges.csv out of a ZIP, each streamed from the archive within one shared
+    budget of uncompressed bytes: never a whole member in memory at once."""
+    archive = _open_zip(data, filename)
+    members = _zip_members(archive, filename)
+    lowered = {name.lower(): name for name in members}
+    if "nodes.csv" not in lowered and "edges.csv" not in lowered:
+        raise InvalidInput(
+            f"{filename} must contain nodes.csv and/or edges.csv",
+            errors=[{"file": filename, "message": f"found: {', '.join(members) or 'nothing'}"}],
+        )
+    raw = RawNetwork(sources=[filename])
+    budget = _Budget(filename)
+    for key, required in (("nodes.csv", NODE_REQUIRED), ("edges.csv", EDGE_REQUIRED)):
+        if key not in lowered:
+            continue
+        real = lowered[key]
+        try:
+            with archive.open(members[real]) as member:
+                rows = read_csv(member, real, required, problems, budget)
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
+            raise BadRequest(
+                f"{real} in {filename} cannot be read: {exc}",
+                errors=[{"file": real, "message": "not readable"}],
+            ) from exc
+        if key == "nodes.csv":
+            raw.nodes = rows
+        else:
+            raw.edges = rows
+    return raw
 
 
 def _is_xlsx(data: bytes) -> bool:
@@ -318,21 +569,7 @@ def read_single_file(filename: str, data: bytes, problems: Problems) -> RawNetwo
     if lowered.endswith(".xlsx") or _is_xlsx(data):
         return read_xlsx(data, filename, problems)
     if lowered.endswith(".zip") or data.startswith(_ZIP_MAGIC):
-        raw = RawNetwork(sources=[filename])
-        members = dict(_zip_members(data, filename))
-        lowered_members = {name.lower(): name for name in members}
-        if "nodes.csv" not in lowered_members and "edges.csv" not in lowered_members:
-            raise InvalidInput(
-                f"{filename} must contain nodes.csv and/or edges.csv",
-                errors=[{"file": filename, "message": f"found: {', '.join(members) or 'nothing'}"}],
-            )
-        if "nodes.csv" in lowered_members:
-            real = lowered_members["nodes.csv"]
-            raw.nodes = read_csv(members[real], real, NODE_REQUIRED, problems)
-        if "edges.csv" in lowered_members:
-            real = lowered_members["edges.csv"]
-            raw.edges = read_csv(members[real], real, EDGE_REQUIRED, problems)
-        return raw
+        return _read_zip(filename, data, problems)
     if lowered.endswith(".graphml") or data.lstrip()[:5] == b"<?xml":
         return read_graphml(data, filename, problems)
     if lowered.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, Protocol
 import networkx as nx
 
 from core.problems import Location, Problems
+from core.text import line_problem, text_problem, value_problem
 from supplychain.countries import resolve_country
 from supplychain.vocabulary import (
     ACYCLIC_EDGES,
@@ -79,7 +80,6 @@ MAX_ID_LENGTH = 100
 MAX_NAME_LENGTH = 300
 MAX_TEXT_LENGTH = 100
 MAX_ATTRIBUTE_LENGTH = 2000
-_ID_PATTERN = re.compile(r"^[^\x00-\x1f]+$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 
@@ -232,12 +232,25 @@ def _read_optional_text(value: Any, *, limit: int = MAX_TEXT_LENGTH) -> str | _B
     return text if isinstance(text, _Bad) else (text or None)
 
 
-def _read_id(value: Any) -> str | _Bad:
-    """A node id as the file names it: required, short, and printable."""
-    ident = _read_text(value, required=True, limit=MAX_ID_LENGTH)
-    if isinstance(ident, str) and ident and not _ID_PATTERN.match(ident):
-        return _Bad("must not contain control characters", ident)
-    return ident
+def _read_line(value: Any, *, required: bool = False, limit: int = MAX_TEXT_LENGTH) -> str | _Bad:
+    """``_read_text`` of a name, id or other one-line field, which must not hide anything: a
+    control character breaks every XML export and spreadsheet, and a bidirectional override
+    makes a name display as something else (``core.text.line_problem``). Outer whitespace,
+    control characters included, is stripped as from any cell."""
+    text = _read_text(value, required=required, limit=limit)
+    if isinstance(text, str) and text:
+        problem = line_problem(text)
+        if problem:
+            return _Bad(problem, text)
+    return text
+
+
+def _read_optional_line(value: Any, *, limit: int = MAX_TEXT_LENGTH) -> str | _Bad | None:
+    text = _read_line(value, limit=limit)
+    return text if isinstance(text, _Bad) else (text or None)
+
+
+_read_id = partial(_read_line, required=True, limit=MAX_ID_LENGTH)
 
 
 def _read_integer(value: Any, *, minimum: int = 0) -> int | _Bad | None:
@@ -345,7 +358,7 @@ _HS_CODE = re.compile(r"^\d{4,10}$")
 
 def _read_products(value: Any) -> str | _Bad | None:
     """Products as "a; b": separated by semicolons (commas too, as spreadsheets write lists)."""
-    text = _read_optional_text(value, limit=MAX_PRODUCTS_LENGTH)
+    text = _read_optional_line(value, limit=MAX_PRODUCTS_LENGTH)
     if isinstance(text, _Bad) or not text:
         return text
     items = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
@@ -365,14 +378,25 @@ def _read_hs_codes(value: Any) -> str | _Bad | None:
 
 
 def _read_attribute(value: Any) -> Any:
-    """A column outside the known ones, kept as an attribute; None when blank (no attribute)."""
+    """A column outside the known ones, kept as an attribute; None when blank (no attribute).
+
+    Attributes are free text (notes), where tabs and line breaks are legitimate; other control
+    characters are not (``core.text.text_problem``), in nested JSON values too."""
     if _blank(value):
         return None
     if isinstance(value, str):
         value = value.strip()
         if len(value) > MAX_ATTRIBUTE_LENGTH:
             return _Bad(f"longer than {MAX_ATTRIBUTE_LENGTH} characters")
-    return value
+        problem = text_problem(value)
+    else:
+        problem = value_problem(value)
+    return _Bad(problem, value) if problem else value
+
+
+def attribute_name_problem(name: str) -> str | None:
+    """Why an attribute's name (a column of its own in every export) cannot be used."""
+    return line_problem(name)
 
 
 class _Report(Protocol):
@@ -411,6 +435,12 @@ class _Cells:
                 continue
             name = str(column).strip()
             if not name:
+                continue
+            if _blank(value):
+                continue
+            problem = attribute_name_problem(name)
+            if problem:
+                self.fail(name, f"column name {problem}")
                 continue
             result = _read_attribute(value)
             if isinstance(result, _Bad):
@@ -456,16 +486,18 @@ def _read_texts(
     return texts
 
 
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
-
-
-def _read_ids(values: Sequence[str]) -> list[str] | None:
-    """``_read_id`` of a whole column: on stripped text, ``_ID_PATTERN`` fails exactly when
-    a control character is in it, so one search of them all decides."""
-    ids = _read_texts(values, required=True, limit=MAX_ID_LENGTH)
-    if ids is None or _CONTROL_CHARACTER.search("".join(ids)):
+def _read_lines(
+    values: Sequence[str], *, required: bool = False, limit: int = MAX_TEXT_LENGTH
+) -> list[str] | None:
+    """``_read_line`` of a whole column: ``line_problem`` finds a character anywhere in a text
+    exactly when it finds it in one of them, so one search of them all decides."""
+    texts = _read_texts(values, required=required, limit=limit)
+    if texts is None or line_problem("".join(texts)):
         return None
-    return ids
+    return texts
+
+
+_read_ids = partial(_read_lines, required=True, limit=MAX_ID_LENGTH)
 
 
 def _read_columns(
@@ -507,6 +539,8 @@ def _read_attribute_columns(
     keys = [name.strip() for name in names]
     if len(set(keys)) < len(keys):  # names equal once stripped: leave them to ``_Cells``
         return None, set(range(count))
+    if any(attribute_name_problem(key) for key in keys):  # ``_Cells`` reports it row by row
+        return None, set(range(count))
     parsed, bad = _read_columns(
         [_Column(name, _read_attribute, None) for name in names], columns, count
     )
@@ -547,9 +581,9 @@ _NODE_CELLS = (
     _Column("kind", partial(_read_choice, enum=NodeKind, required=True), None),
     _Column(
         "name",
-        partial(_read_text, required=True, limit=MAX_NAME_LENGTH),
+        partial(_read_line, required=True, limit=MAX_NAME_LENGTH),
         "",
-        partial(_read_texts, required=True, limit=MAX_NAME_LENGTH),
+        partial(_read_lines, required=True, limit=MAX_NAME_LENGTH),
     ),
     _Column("country", partial(_read_country, required=True), None),
     _Column("sector", _read_sector, None),
@@ -557,7 +591,7 @@ _NODE_CELLS = (
     _Column("workers", _read_integer, None),
     _Column("migrant_workers", _read_integer, None),
     _Column("role", partial(_read_choice, enum=RecruiterRole), None),
-    _Column("licence", _read_optional_text, None),
+    _Column("licence", _read_optional_line, None),
     _Column("licence_country", _read_country, None),
     _Column("origin", _read_country, None),
     _Column("destination", _read_country, None),
@@ -716,8 +750,8 @@ class _EdgeValues(NamedTuple):
     share: float | None
 
 
-_READ_ENDPOINT = partial(_read_text, required=True, limit=MAX_ID_LENGTH)
-_READ_ENDPOINTS = partial(_read_texts, required=True, limit=MAX_ID_LENGTH)
+_READ_ENDPOINT = _read_id
+_READ_ENDPOINTS = _read_ids
 _EDGE_CELLS = (
     _Column("source", _READ_ENDPOINT, "", _READ_ENDPOINTS),
     _Column("target", _READ_ENDPOINT, "", _READ_ENDPOINTS),

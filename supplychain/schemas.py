@@ -1,4 +1,11 @@
-"""Request and response bodies of the network API."""
+"""Request and response bodies of the network API.
+
+Names, ids and other one-line fields are ``OneLine`` and attributes ``JsonAttributes``
+(``core.text``): a control character in a stored name failed every XLSX export, and a
+bidirectional override makes a name display as something it is not. Node fields are checked
+again by ``supplychain.rules``, as in an import; attributes only here, as the rules leave the
+API's attributes as given.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.text import FreeText, JsonAttributes, OneLine
 from supplychain.vocabulary import EdgeKind, NodeKind, RecruiterRole
 
 
@@ -28,8 +36,8 @@ class NetworkCreate(Strict):
             ]
         }
     )
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=4000)
+    name: OneLine = Field(min_length=1, max_length=200)
+    description: FreeText = Field(default="", max_length=4000)
     organisation_id: int | None = Field(
         default=None,
         gt=0,
@@ -38,8 +46,8 @@ class NetworkCreate(Strict):
 
 
 class NetworkUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=4000)
+    name: OneLine | None = Field(default=None, min_length=1, max_length=200)
+    description: FreeText | None = Field(default=None, max_length=4000)
 
 
 class NetworkRead(BaseModel):
@@ -59,7 +67,7 @@ class NodeFields(Strict):
     """Fields shared by create and update; meaning and cross-field rules are checked by
     ``supplychain.rules`` exactly as in a bulk import."""
 
-    name: str | None = Field(default=None, max_length=300)
+    name: OneLine | None = Field(default=None, max_length=300)
     country: str | None = Field(
         default=None, description="ISO 3166-1 alpha-2 or alpha-3 code, or English short name."
     )
@@ -68,11 +76,11 @@ class NodeFields(Strict):
     workers: int | None = Field(default=None, ge=0)
     migrant_workers: int | None = Field(default=None, ge=0)
     role: RecruiterRole | None = None
-    licence: str | None = Field(default=None, max_length=100)
+    licence: OneLine | None = Field(default=None, max_length=100)
     licence_country: str | None = None
     origin: str | None = Field(default=None, description="Worker groups: origin country.")
     destination: str | None = Field(default=None, description="Worker groups: destination.")
-    products: str | None = Field(
+    products: OneLine | None = Field(
         default=None,
         max_length=500,
         description="What the site makes or handles, separated by semicolons (e.g. 'rubber "
@@ -88,7 +96,7 @@ class NodeFields(Strict):
         "wage_currency; turns survey recruitment costs in months of earnings into money.",
     )
     wage_currency: str | None = Field(default=None, description="ISO 4217 code, e.g. MYR.")
-    attributes: dict[str, Any] | None = None
+    attributes: JsonAttributes | None = None
 
 
 class NodeCreate(NodeFields):
@@ -106,15 +114,15 @@ class NodeCreate(NodeFields):
             ]
         }
     )
-    external_id: str = Field(min_length=1, max_length=100, description="Your own id.")
+    external_id: OneLine = Field(min_length=1, max_length=100, description="Your own id.")
     kind: NodeKind
-    name: str = Field(min_length=1, max_length=300)
+    name: OneLine = Field(min_length=1, max_length=300)
     country: str
 
 
 class NodeUpdate(NodeFields):
     kind: NodeKind | None = None
-    external_id: str | None = Field(default=None, min_length=1, max_length=100)
+    external_id: OneLine | None = Field(default=None, min_length=1, max_length=100)
 
 
 class NodeRead(BaseModel):
@@ -150,7 +158,7 @@ class EdgeFields(Strict):
     destination: str | None = Field(default=None, description="Corridor destination country.")
     workers: int | None = Field(default=None, ge=0)
     share: float | None = Field(default=None, ge=0, le=1)
-    attributes: dict[str, Any] | None = None
+    attributes: JsonAttributes | None = None
 
 
 class EdgeCreate(EdgeFields):
@@ -168,8 +176,8 @@ class EdgeCreate(EdgeFields):
             ]
         }
     )
-    source: str = Field(min_length=1, max_length=100, description="Source node external id.")
-    target: str = Field(min_length=1, max_length=100, description="Target node external id.")
+    source: OneLine = Field(min_length=1, max_length=100, description="Source node external id.")
+    target: OneLine = Field(min_length=1, max_length=100, description="Target node external id.")
     kind: EdgeKind
 
 

@@ -1,5 +1,9 @@
 """The remediation plan as a spreadsheet (CSV, or XLSX with a metrics sheet), escaped against
-formula injection; what the API, the dashboard and the demo hand to people who work in Excel."""
+formula injection; what the API, the dashboard and the demo hand to people who work in Excel.
+
+Every text cell goes through ``escape_cell``, which also replaces what XML 1.0 forbids: one
+control character in an action title or node name stored before input was checked made the
+XLSX export fail (openpyxl's ``IllegalCharacterError``) for the whole plan."""
 
 from __future__ import annotations
 
@@ -107,11 +111,11 @@ def plan_xlsx(rows: Sequence[ActionRead], metrics: plans.PlanMetrics, title: str
     summary.append([])
     summary.append(["by severity", "total", "open", "overdue", "verified"])
     for severity, counts in metrics["by_severity"].items():
-        summary.append([severity, *counts.values()])
+        summary.append([escape_cell(severity), *counts.values()])
     summary.append([])
     summary.append(["by owner", "total", "open", "overdue", "verified"])
     for owner, counts in metrics["by_owner"].items():
-        summary.append([owner, *counts.values()])
+        summary.append([escape_cell(owner), *counts.values()])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

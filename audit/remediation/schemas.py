@@ -1,4 +1,9 @@
-"""Request and response bodies for remediation plans, actions and fee reimbursement."""
+"""Request and response bodies for remediation plans, actions and fee reimbursement.
+
+Titles and owner names are ``OneLine`` and notes ``FreeText`` (``core.text``): a control
+character in an action title failed the plan's XLSX export, and one-line fields shown in the
+dashboard must not hide a bidirectional override. Notes keep their tabs and line breaks.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.severity import Severity
+from core.text import FreeText, OneLine
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MAX_MONEY = 1e15
@@ -111,15 +117,15 @@ class ActionCreate(BaseModel):
             ]
         },
     )
-    title: str = Field(min_length=5, max_length=300)
-    description: str = Field(default="", max_length=4000)
+    title: OneLine = Field(min_length=5, max_length=300)
+    description: FreeText = Field(default="", max_length=4000)
     severity: Severity
     owner_kind: Literal["company", "supplier", "recruiter"]
     owner_node_id: int | None = None
-    owner_name: str = Field(default="", max_length=300)
+    owner_name: OneLine = Field(default="", max_length=300)
     due_date: date
     finding_id: int | None = None
-    verification: str = Field(default="", max_length=1000)
+    verification: FreeText = Field(default="", max_length=1000)
 
 
 class ActionUpdate(BaseModel):
@@ -133,11 +139,11 @@ class ActionUpdate(BaseModel):
             ]
         },
     )
-    title: str | None = Field(default=None, min_length=5, max_length=300)
-    description: str | None = Field(default=None, max_length=4000)
+    title: OneLine | None = Field(default=None, min_length=5, max_length=300)
+    description: FreeText | None = Field(default=None, max_length=4000)
     owner_kind: Literal["company", "supplier", "recruiter"] | None = None
     owner_node_id: int | None = None
-    owner_name: str | None = Field(default=None, max_length=300)
+    owner_name: OneLine | None = Field(default=None, max_length=300)
     due_date: date | None = None
     # The repayment owed to workers; amount and currency come together, USD is recomputed.
     owed_amount: float | None = Field(default=None, ge=0, le=MAX_MONEY, allow_inf_nan=False)
@@ -155,12 +161,12 @@ class ActionStatusChange(BaseModel):
         },
     )
     status: Literal["open", "in_progress", "completed", "verified", "cancelled"]
-    comment: str = Field(default="", max_length=4000)
+    comment: FreeText = Field(default="", max_length=4000)
 
 
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    comment: str = Field(min_length=1, max_length=4000)
+    comment: FreeText = Field(min_length=1, max_length=4000)
 
 
 class ActionEventRead(BaseModel):
@@ -307,7 +313,7 @@ class PaymentCreate(BaseModel):
     proof_evidence_id: int | None = Field(
         default=None, description="A file uploaded to this action's evidence"
     )
-    note: str = Field(default="", max_length=2000)
+    note: FreeText = Field(default="", max_length=2000)
     accept_overpayment: bool = Field(
         default=False, description="Record the payment even if it takes the total above owed"
     )
@@ -319,7 +325,7 @@ class PaymentVoid(BaseModel):
         str_strip_whitespace=True,
         json_schema_extra={"examples": [{"reason": "Entered twice: same bank transfer as #3"}]},
     )
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText = Field(min_length=1, max_length=2000)
 
 
 class PaymentProof(BaseModel):
