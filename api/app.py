@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api import log_redaction
-from api.db import make_engine
+from api.admission import AdmissionLimit
+from api.db import REQUEST_SLOTS, make_engine
 from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.limits import BodySizeLimit
@@ -102,6 +103,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(
+        AdmissionLimit, slots=REQUEST_SLOTS, wait_seconds=settings.admission_wait_seconds
+    )
+    app.add_middleware(  # outermost: a body is limited before anything waits for it
         BodySizeLimit,
         json_limit=settings.max_json_bytes,
         upload_limit=settings.max_request_bytes,

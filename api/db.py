@@ -22,11 +22,20 @@ from api.clock import app_clock
 from api.refresh import refresh_changed
 from core import changes, last_used
 
+# The pool's size bounds the requests at work at once (``api.admission``): one connection each.
+# (An in-memory SQLite database has a single connection, and no pool to size.)
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+REQUEST_SLOTS = POOL_SIZE + POOL_OVERFLOW
+
 
 def make_engine(database_url: str, **kwargs: object) -> Engine:
     """Create an engine with the settings each backend needs to enforce our constraints."""
+    database = make_url(database_url).database
+    if not (database_url.startswith("sqlite") and database in (None, "", ":memory:")):
+        kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if database_url.startswith("sqlite"):
-        _create_private_file(make_url(database_url).database)
+        _create_private_file(database)
         engine = create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )

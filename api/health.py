@@ -28,8 +28,9 @@ class Readiness(BaseModel):
 
 
 @router.get("/healthz", response_model=Health, operation_id="health-live")
-def healthz() -> Health:
-    """The process is up. Does not touch the database."""
+async def healthz() -> Health:
+    """The process is up. Does not touch the database, and runs on the event loop: it needs
+    no worker thread, so it answers however busy the workers are."""
     return Health(status="ok")
 
 

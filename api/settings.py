@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # data directory (``signing_key``); several replicas must share one, so set it for them.
     secret_key: str | None = None
     invitation_days: int = 30
+    # How long a request may wait for one of the database pool's connections before a 503.
+    admission_wait_seconds: float = 30.0
     public_base_url: str = "http://localhost:8000"
     _generated_key: str | None = PrivateAttr(default=None)
 
