@@ -18,6 +18,7 @@ from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
+from api.openapi import install_openapi
 from api.routes import (
     accounts,
     assessments,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         upload_limit=settings.max_request_bytes,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.state.html_problem_page = html_problem_page
     app.include_router(health_router)
     app.include_router(api_router())

@@ -16,6 +16,7 @@ from api.clock import clock
 from api.db import get_session
 from api.settings import Settings
 from core.errors import Forbidden, NotAuthenticated
+from core.schemas import IdParam
 from core.tenancy import Scope
 from questionnaires import service as assessments
 from questionnaires.models import Assessment
@@ -85,11 +86,11 @@ WriterDep = Annotated[Principal, Depends(writer, scope="function")]
 AdminDep = Annotated[Principal, Depends(admin, scope="function")]
 
 
-def readable_network(network_id: int, session: SessionDep, principal: PrincipalDep) -> Network:
+def readable_network(network_id: IdParam, session: SessionDep, principal: PrincipalDep) -> Network:
     return networks.get_network(session, scope=principal.scope, network_id=network_id)
 
 
-def writable_network(network_id: int, session: SessionDep, principal: WriterDep) -> Network:
+def writable_network(network_id: IdParam, session: SessionDep, principal: WriterDep) -> Network:
     return networks.get_network(session, scope=principal.scope, network_id=network_id)
 
 

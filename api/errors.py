@@ -18,27 +18,31 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from core.errors import FairpathError
 
 logger = logging.getLogger("fairpath.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_HTTP_TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    410: "Gone",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Internal error",
-    503: "Service unavailable",
+PROBLEM_TYPE_PREFIX = "urn:fairpath:problem:"
+# What the framework's own answers (unknown route, wrong method, ...) are called: every error a
+# client sees has one of Fairpath's problem types, never "about:blank".
+_HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("not-authenticated", "Not authenticated"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    410: ("gone", "Gone"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid-input", "Invalid input"),
+    429: ("too-many-requests", "Too many requests"),
+    500: ("internal-error", "Internal error"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 
 
@@ -66,7 +70,11 @@ class Problem(BaseModel):
             ]
         }
     )
-    type: str
+    type: str = Field(
+        pattern=r"^urn:fairpath:problem:[a-z0-9-]+$",
+        examples=["urn:fairpath:problem:not-found"],
+        description="A stable identifier of the kind of problem, one of Fairpath's own.",
+    )
     title: str
     status: int
     detail: str
@@ -75,7 +83,7 @@ class Problem(BaseModel):
 
 
 def problem_type(slug: str) -> str:
-    return f"urn:fairpath:problem:{slug}"
+    return f"{PROBLEM_TYPE_PREFIX}{slug}"
 
 
 def problem_response(
@@ -88,9 +96,12 @@ def problem_response(
     instance: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    default_slug, default_title = _HTTP_PROBLEMS.get(
+        status, ("client-error" if status < 500 else "server-error", "Error")
+    )
     body: dict[str, Any] = {
-        "type": problem_type(slug) if slug else "about:blank",
-        "title": title or _HTTP_TITLES.get(status, "Error"),
+        "type": problem_type(slug or default_slug),
+        "title": title or default_title,
         "status": status,
         "detail": detail,
     }
@@ -171,19 +182,39 @@ def _html_page(
     return render(request, status, detail, items) if render else None
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path: Starlette names only the first route's.
+    Each method is tried against the routes as the router itself matches them, so nested
+    routers are seen through however the framework lays them out."""
+    routes: list[BaseRoute] = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route matches {request.method} {request.url.path}"
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
     page = _html_page(request, exc.status_code, detail, [])
     if page is not None:
+        page.headers.update(headers)
         return page
     return problem_response(
-        exc.status_code,
-        detail,
-        instance=request.url.path,
-        headers=getattr(exc, "headers", None),
+        exc.status_code, detail, instance=request.url.path, headers=headers or None
     )
 
 

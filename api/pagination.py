@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from core.pagination import Page, PageParams, page_of
+from core.schemas import INT64_LIMIT
 
 __all__ = ["MAX_PAGE_SIZE", "Page", "PageDep", "PageParams", "page_of", "page_params"]
 
@@ -18,7 +19,7 @@ def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (1-500).")
     ] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, lt=INT64_LIMIT, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

@@ -106,6 +106,10 @@ def _checked(check: Callable[[Any], str | None]) -> Callable[[Any], Any]:
 
 
 # Request-body field types: a name or other one-line field, a free-text note, a JSON value.
-OneLine = Annotated[str, AfterValidator(_checked(line_problem))]
-FreeText = Annotated[str, AfterValidator(_checked(text_problem))]
+# (A length bound on an optional field goes before the check, ``Annotated[str, Field(...),
+# LINE_CHECK]``: after it, pydantic words the error about "items".)
+LINE_CHECK = AfterValidator(_checked(line_problem))
+TEXT_CHECK = AfterValidator(_checked(text_problem))
+OneLine = Annotated[str, LINE_CHECK]
+FreeText = Annotated[str, TEXT_CHECK]
 JsonAttributes = Annotated[dict[str, Any], AfterValidator(_checked(value_problem))]

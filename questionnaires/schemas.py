@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from core.schemas import Id
 from questionnaires.models import AssessmentStatus
 
 
@@ -36,10 +37,9 @@ class AssessmentCreate(Strict):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"node_id": 12, "due_date": "2027-01-31"}]}
     )
-    node_id: int = Field(gt=0)
-    questionnaire_id: int | None = Field(
+    node_id: Id
+    questionnaire_id: Id | None = Field(
         default=None,
-        gt=0,
         description="Default: the latest library questionnaire that applies to the node.",
     )
     due_date: date | None = None
@@ -103,7 +103,7 @@ class InvitationCreated(InvitationRead):
 
 
 class InvitationCreate(Strict):
-    expires_in_days: int | None = Field(default=None, ge=1, le=365)
+    expires_in_days: StrictInt | None = Field(default=None, ge=1, le=365)
 
 
 class AssessmentCreated(AssessmentRead):

@@ -80,6 +80,7 @@ MAX_ID_LENGTH = 100
 MAX_NAME_LENGTH = 300
 MAX_TEXT_LENGTH = 100
 MAX_ATTRIBUTE_LENGTH = 2000
+MAX_COUNT = 2_000_000_000  # a count of workers (or a tier) past it is a typo, and past INTEGER
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 
@@ -273,7 +274,7 @@ def _read_integer(value: Any, *, minimum: int = 0) -> int | _Bad | None:
         number = int(text)
     if number < minimum:
         return _Bad(f"must be at least {minimum}", value)
-    if number > 2_000_000_000:
+    if number > MAX_COUNT:
         return _Bad("is implausibly large", value)
     return number
 

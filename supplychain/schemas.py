@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.schemas import Id
 from core.text import FreeText, JsonAttributes, OneLine
+from supplychain.rules import MAX_COUNT
 from supplychain.vocabulary import EdgeKind, NodeKind, RecruiterRole
 
 
@@ -38,9 +40,8 @@ class NetworkCreate(Strict):
     )
     name: OneLine = Field(min_length=1, max_length=200)
     description: FreeText = Field(default="", max_length=4000)
-    organisation_id: int | None = Field(
+    organisation_id: Id | None = Field(
         default=None,
-        gt=0,
         description="Admins: the organisation that owns the network. Others: omit (your own).",
     )
 
@@ -72,9 +73,11 @@ class NodeFields(Strict):
         default=None, description="ISO 3166-1 alpha-2 or alpha-3 code, or English short name."
     )
     sector: str | None = None
-    tier: int | None = Field(default=None, ge=1, description="Suppliers: declared tier.")
-    workers: int | None = Field(default=None, ge=0)
-    migrant_workers: int | None = Field(default=None, ge=0)
+    tier: int | None = Field(
+        default=None, strict=True, ge=1, le=MAX_COUNT, description="Suppliers: declared tier."
+    )
+    workers: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
+    migrant_workers: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
     role: RecruiterRole | None = None
     licence: OneLine | None = Field(default=None, max_length=100)
     licence_country: str | None = None
@@ -156,7 +159,7 @@ class NodeRead(BaseModel):
 class EdgeFields(Strict):
     origin: str | None = Field(default=None, description="Corridor origin country.")
     destination: str | None = Field(default=None, description="Corridor destination country.")
-    workers: int | None = Field(default=None, ge=0)
+    workers: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
     share: float | None = Field(default=None, ge=0, le=1)
     attributes: JsonAttributes | None = None
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from api.accounts.models import Role
 from core.organisations.schemas import OrganisationRead
-from core.schemas import Strict
+from core.schemas import Id, Strict
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -36,7 +36,7 @@ class UserCreate(Strict):
     )
     email: str = Field(max_length=254)
     name: str = Field(default="", max_length=200)
-    organisation_id: int = Field(gt=0)
+    organisation_id: Id
     role: Role
     password: str | None = Field(
         default=None,
@@ -51,7 +51,7 @@ class UserCreate(Strict):
 class UserUpdate(Strict):
     name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     password: str | None = Field(default=None, min_length=12, max_length=256)
 
 
@@ -70,7 +70,7 @@ class TokenCreate(Strict):
         json_schema_extra={"examples": [{"name": "supplier-import-script", "expires_in_days": 90}]}
     )
     name: str = Field(default="", max_length=100)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    expires_in_days: StrictInt | None = Field(default=None, ge=1, le=3650)
 
 
 class TokenRead(BaseModel):

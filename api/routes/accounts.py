@@ -23,6 +23,7 @@ from api.pagination import Page, PageDep, page_of
 from core.errors import Forbidden
 from core.organisations import service as organisations
 from core.organisations.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
+from core.schemas import IdParam
 
 router = APIRouter(responses=AUTH_RESPONSES)
 
@@ -79,7 +80,7 @@ def list_organisations(
     responses=NOT_FOUND,
 )
 def get_organisation(
-    organisation_id: int, session: SessionDep, principal: PrincipalDep
+    organisation_id: IdParam, session: SessionDep, principal: PrincipalDep
 ) -> OrganisationRead:
     organisation = organisations.get_organisation(
         session, scope=principal.scope, organisation_id=organisation_id
@@ -95,7 +96,7 @@ def get_organisation(
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
 def update_organisation(
-    organisation_id: int, data: OrganisationUpdate, session: SessionDep, principal: AdminDep
+    organisation_id: IdParam, data: OrganisationUpdate, session: SessionDep, principal: AdminDep
 ) -> OrganisationRead:
     organisation = organisations.get_organisation(
         session, scope=principal.scope, organisation_id=organisation_id
@@ -123,7 +124,7 @@ def list_users(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    organisation_id: Annotated[int | None, Query(description="Only this organisation.")] = None,
+    organisation_id: Annotated[IdParam | None, Query(description="Only this organisation.")] = None,
     role: Annotated[Role | None, Query(description="Only users with this role.")] = None,
 ) -> Page[UserRead]:
     """Admins see every user; others see the users of their own organisation."""
@@ -145,7 +146,7 @@ def list_users(
     operation_id="users-get",
     responses=NOT_FOUND,
 )
-def get_user(user_id: int, session: SessionDep, principal: PrincipalDep) -> UserRead:
+def get_user(user_id: IdParam, session: SessionDep, principal: PrincipalDep) -> UserRead:
     user = service.get_user(session, scope=principal.scope, user_id=user_id)
     return UserRead.model_validate(user, from_attributes=True)
 
@@ -158,7 +159,7 @@ def get_user(user_id: int, session: SessionDep, principal: PrincipalDep) -> User
     responses={**NOT_FOUND, **INVALID},
 )
 def update_user(
-    user_id: int, data: UserUpdate, session: SessionDep, principal: AdminDep
+    user_id: IdParam, data: UserUpdate, session: SessionDep, principal: AdminDep
 ) -> UserRead:
     """Change a user's role, name or password, or deactivate them (their tokens stop working)."""
     user = service.get_user(session, scope=principal.scope, user_id=user_id)
@@ -175,7 +176,7 @@ def update_user(
     responses={**NOT_FOUND, **INVALID},
 )
 def create_token(
-    user_id: int, data: TokenCreate, session: SessionDep, principal: PrincipalDep
+    user_id: IdParam, data: TokenCreate, session: SessionDep, principal: PrincipalDep
 ) -> TokenCreated:
     """Issue an API token. The secret is in the response and is never shown again.
 
@@ -199,7 +200,7 @@ def create_token(
     operation_id="tokens-list",
     responses=NOT_FOUND,
 )
-def list_tokens(user_id: int, session: SessionDep, principal: PrincipalDep) -> list[TokenRead]:
+def list_tokens(user_id: IdParam, session: SessionDep, principal: PrincipalDep) -> list[TokenRead]:
     """A user's tokens (never their secrets), with when each was last used."""
     user = service.get_user(session, scope=principal.scope, user_id=user_id)
     if user.id != principal.user.id and not principal.is_admin:
@@ -217,7 +218,7 @@ def list_tokens(user_id: int, session: SessionDep, principal: PrincipalDep) -> l
     operation_id="tokens-revoke",
     responses=NOT_FOUND,
 )
-def revoke_token(token_id: int, session: SessionDep, principal: PrincipalDep) -> TokenRead:
+def revoke_token(token_id: IdParam, session: SessionDep, principal: PrincipalDep) -> TokenRead:
     """Revoke a token at once; requests with it get 401 from now on."""
     token = service.get_token(session, scope=principal.scope, token_id=token_id)
     token = service.revoke_token(session, token=token, by=principal.user)

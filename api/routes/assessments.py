@@ -10,7 +10,9 @@ from fastapi.responses import FileResponse
 from api.deps import NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
+from api.openapi import EVIDENCE_DOWNLOAD
 from api.pagination import Page, PageDep
+from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
 from questionnaires.models import AssessmentStatus
@@ -87,8 +89,10 @@ def list_assessments(
     network: NetworkDep,
     page: PageDep,
     status_: Annotated[AssessmentStatus | None, Query(alias="status")] = None,
-    node_id: int | None = None,
-    questionnaire: Annotated[str | None, Query(description="Questionnaire key.")] = None,
+    node_id: IdParam | None = None,
+    questionnaire: Annotated[
+        QueryText | None, Query(max_length=200, description="Questionnaire key.")
+    ] = None,
     overdue: Annotated[bool | None, Query(description="Open and past the due date.")] = None,
 ) -> Page[AssessmentRead]:
     rows, total = service.list_assessments(
@@ -109,7 +113,9 @@ def list_assessments(
 
 
 @router.get("/{assessment_id}", response_model=AssessmentRead, operation_id="assessments-get")
-def get_assessment(assessment_id: int, session: SessionDep, network: NetworkDep) -> AssessmentRead:
+def get_assessment(
+    assessment_id: IdParam, session: SessionDep, network: NetworkDep
+) -> AssessmentRead:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
     return views.assessment_read(session, assessment)
 
@@ -121,7 +127,7 @@ def get_assessment(assessment_id: int, session: SessionDep, network: NetworkDep)
     responses={**CONFLICT, **INVALID},
 )
 def save_answers(
-    assessment_id: int,
+    assessment_id: IdParam,
     data: AnswersUpdate,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -146,7 +152,10 @@ def save_answers(
     responses={**CONFLICT, **INVALID},
 )
 def submit_assessment(
-    assessment_id: int, session: SessionDep, network: WritableNetworkDep, principal: PrincipalDep
+    assessment_id: IdParam,
+    session: SessionDep,
+    network: WritableNetworkDep,
+    principal: PrincipalDep,
 ) -> AssessmentRead:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
     service.submit(session, assessment=assessment, actor=_actor(principal))
@@ -160,7 +169,7 @@ def submit_assessment(
     responses={**CONFLICT, **INVALID},
 )
 def review_assessment(
-    assessment_id: int,
+    assessment_id: IdParam,
     data: ReviewRequest,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -184,7 +193,7 @@ def review_assessment(
     "/{assessment_id}/events", response_model=list[EventRead], operation_id="assessments-events"
 )
 def assessment_events(
-    assessment_id: int, session: SessionDep, network: NetworkDep
+    assessment_id: IdParam, session: SessionDep, network: NetworkDep
 ) -> list[EventRead]:
     """The audit trail: every change, who made it and when."""
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
@@ -200,7 +209,7 @@ def assessment_events(
     operation_id="invitations-list",
 )
 def list_invitations(
-    assessment_id: int, session: SessionDep, network: NetworkDep
+    assessment_id: IdParam, session: SessionDep, network: NetworkDep
 ) -> list[InvitationRead]:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
     return [
@@ -216,7 +225,7 @@ def list_invitations(
     responses=INVALID,
 )
 def reissue_invitation(
-    assessment_id: int,
+    assessment_id: IdParam,
     data: InvitationCreate,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -240,8 +249,8 @@ def reissue_invitation(
     operation_id="invitations-revoke",
 )
 def revoke_invitation(
-    assessment_id: int,
-    invitation_id: int,
+    assessment_id: IdParam,
+    invitation_id: IdParam,
     session: SessionDep,
     network: WritableNetworkDep,
     principal: PrincipalDep,
@@ -257,7 +266,7 @@ def revoke_invitation(
     "/{assessment_id}/evidence", response_model=list[EvidenceRead], operation_id="evidence-list"
 )
 def list_evidence(
-    assessment_id: int, session: SessionDep, network: NetworkDep
+    assessment_id: IdParam, session: SessionDep, network: NetworkDep
 ) -> list[EvidenceRead]:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
     return [views.evidence_read(e) for e in service.list_evidence(session, assessment=assessment)]
@@ -271,7 +280,7 @@ def list_evidence(
     responses={**CONFLICT, **INVALID, **UPLOAD_RESPONSES},
 )
 def upload_evidence(
-    assessment_id: int,
+    assessment_id: IdParam,
     session: SessionDep,
     network: WritableNetworkDep,
     principal: PrincipalDep,
@@ -295,11 +304,11 @@ def upload_evidence(
     "/{assessment_id}/evidence/{evidence_id}",
     operation_id="evidence-download",
     response_class=FileResponse,
-    responses={200: {"description": "The file", "content": {"application/octet-stream": {}}}},
+    responses=EVIDENCE_DOWNLOAD,
 )
 def download_evidence(
-    assessment_id: int,
-    evidence_id: int,
+    assessment_id: IdParam,
+    evidence_id: IdParam,
     session: SessionDep,
     network: NetworkDep,
     settings: SettingsDep,

@@ -20,6 +20,7 @@ from audit.findings.schemas import (
     ManualFindingCreate,
 )
 from audit.scores.service import scoring_context
+from core.schemas import IdParam, QueryText
 from core.severity import Severity
 
 router = APIRouter(prefix="/networks/{network_id}", responses={**AUTH_RESPONSES, **NOT_FOUND})
@@ -37,8 +38,10 @@ def list_findings(
         Literal["open", "resolved", "dismissed"] | None, Query(alias="status")
     ] = None,
     severity: Severity | None = None,
-    code: Annotated[str | None, Query(description="e.g. RF_WORKER_PAID_FEES")] = None,
-    node_id: int | None = None,
+    code: Annotated[
+        QueryText | None, Query(max_length=200, description="e.g. RF_WORKER_PAID_FEES")
+    ] = None,
+    node_id: IdParam | None = None,
     source: Literal["generated", "manual"] | None = None,
 ) -> FindingsPage:
     """Findings worst first: red flags (critical), weak principle scores, data gaps and manual
@@ -126,7 +129,7 @@ def create_finding(
     operation_id="findings-get",
 )
 def get_finding(
-    finding_id: int, session: SessionDep, network: NetworkDep, now: ClockDep
+    finding_id: IdParam, session: SessionDep, network: NetworkDep, now: ClockDep
 ) -> FindingRead:
     context = scoring_context(session, network, now=now)
     finding = findings_service.get_finding(session, network=network, finding_id=finding_id)
@@ -141,7 +144,7 @@ def get_finding(
     responses={**CONFLICT, **INVALID},
 )
 def change_finding_status(
-    finding_id: int,
+    finding_id: IdParam,
     data: FindingStatusChange,
     session: SessionDep,
     network: WritableNetworkDep,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep
+from core.schemas import IdParam
 from supplychain import presenters as queries
 from supplychain import service as networks
 from supplychain.analysis import GAP_CODES
@@ -61,7 +62,7 @@ def recruitment_chains(
     session: SessionDep,
     network: NetworkDep,
     target: Annotated[
-        int | None, Query(description="Supplier node id; default: the company.")
+        IdParam | None, Query(description="Supplier node id; default: the company.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Chains per page (1-1000).")] = 100,
     offset: Annotated[int, Query(ge=0, le=100_000, description="Chains to skip.")] = 0,
@@ -99,7 +100,7 @@ def visibility_gaps(
     operation_id="graph-neighbours",
 )
 def neighbours(
-    node_id: int,
+    node_id: IdParam,
     direction: Literal["upstream", "downstream"],
     session: SessionDep,
     network: NetworkDep,

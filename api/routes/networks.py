@@ -21,6 +21,7 @@ from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep, page_of
 from core.errors import BadRequest, UnsupportedMediaType
 from core.problems import Problems
+from core.schemas import IdParam, QueryText
 from supplychain import export, formats
 from supplychain import service as networks
 from supplychain.models import Edge, Network
@@ -73,8 +74,10 @@ def list_networks(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    organisation_id: Annotated[int | None, Query(description="Admins: one organisation.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+    organisation_id: Annotated[
+        IdParam | None, Query(description="Admins: one organisation.")
+    ] = None,
+    q: Annotated[QueryText | None, Query(max_length=200, description="Name contains.")] = None,
 ) -> Page[NetworkRead]:
     rows, total = networks.list_networks(
         session,
@@ -139,12 +142,12 @@ def list_nodes(
     network: NetworkDep,
     page: PageDep,
     kind: NodeKind | None = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    sector: str | None = None,
+    country: Annotated[QueryText | None, Query(min_length=2, max_length=2)] = None,
+    sector: Annotated[QueryText | None, Query(max_length=200)] = None,
     role: RecruiterRole | None = None,
-    tier: Annotated[int | None, Query(ge=1)] = None,
-    external_id: str | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+    tier: Annotated[IdParam | None, Query(description="Declared tier, from 1.")] = None,
+    external_id: Annotated[QueryText | None, Query(max_length=200)] = None,
+    q: Annotated[QueryText | None, Query(max_length=200, description="Name contains.")] = None,
 ) -> Page[NodeRead]:
     filters = networks.NodeFilters(
         kind=kind,
@@ -181,7 +184,7 @@ def create_node(data: NodeCreate, session: SessionDep, network: WritableNetworkD
     operation_id="nodes-get",
     responses=NOT_FOUND,
 )
-def get_node(node_id: int, session: SessionDep, network: NetworkDep) -> NodeRead:
+def get_node(node_id: IdParam, session: SessionDep, network: NetworkDep) -> NodeRead:
     node = networks.get_node(session, network=network, node_id=node_id)
     return NodeRead.model_validate(node, from_attributes=True)
 
@@ -194,7 +197,7 @@ def get_node(node_id: int, session: SessionDep, network: NetworkDep) -> NodeRead
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
 def update_node(
-    node_id: int, data: NodeUpdate, session: SessionDep, network: WritableNetworkDep
+    node_id: IdParam, data: NodeUpdate, session: SessionDep, network: WritableNetworkDep
 ) -> NodeRead:
     node = networks.get_node(session, network=network, node_id=node_id)
     node = networks.update_node(session, network=network, node=node, data=data)
@@ -208,7 +211,7 @@ def update_node(
     operation_id="nodes-delete",
     responses={**NOT_FOUND, **CONFLICT},
 )
-def delete_node(node_id: int, session: SessionDep, network: WritableNetworkDep) -> Response:
+def delete_node(node_id: IdParam, session: SessionDep, network: WritableNetworkDep) -> Response:
     """Delete a node and the edges that touch it."""
     node = networks.get_node(session, network=network, node_id=node_id)
     networks.delete_node(session, network=network, node=node)
@@ -244,10 +247,10 @@ def list_edges(
     network: NetworkDep,
     page: PageDep,
     kind: EdgeKind | None = None,
-    source_id: int | None = None,
-    target_id: int | None = None,
-    origin: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    destination: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    source_id: IdParam | None = None,
+    target_id: IdParam | None = None,
+    origin: Annotated[QueryText | None, Query(min_length=2, max_length=2)] = None,
+    destination: Annotated[QueryText | None, Query(min_length=2, max_length=2)] = None,
 ) -> Page[EdgeRead]:
     filters = networks.EdgeFilters(
         kind=kind,
@@ -285,7 +288,7 @@ def create_edge(data: EdgeCreate, session: SessionDep, network: WritableNetworkD
     operation_id="edges-get",
     responses=NOT_FOUND,
 )
-def get_edge(edge_id: int, session: SessionDep, network: NetworkDep) -> EdgeRead:
+def get_edge(edge_id: IdParam, session: SessionDep, network: NetworkDep) -> EdgeRead:
     return _edge_reads(session, [networks.get_edge(session, network=network, edge_id=edge_id)])[0]
 
 
@@ -297,7 +300,7 @@ def get_edge(edge_id: int, session: SessionDep, network: NetworkDep) -> EdgeRead
     responses={**NOT_FOUND, **INVALID},
 )
 def update_edge(
-    edge_id: int, data: EdgeUpdate, session: SessionDep, network: WritableNetworkDep
+    edge_id: IdParam, data: EdgeUpdate, session: SessionDep, network: WritableNetworkDep
 ) -> EdgeRead:
     edge = networks.get_edge(session, network=network, edge_id=edge_id)
     edge = networks.update_edge(session, network=network, edge=edge, data=data)
@@ -311,7 +314,7 @@ def update_edge(
     operation_id="edges-delete",
     responses=NOT_FOUND,
 )
-def delete_edge(edge_id: int, session: SessionDep, network: WritableNetworkDep) -> Response:
+def delete_edge(edge_id: IdParam, session: SessionDep, network: WritableNetworkDep) -> Response:
     edge = networks.get_edge(session, network=network, edge_id=edge_id)
     networks.delete_edge(session, network=network, edge=edge)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 from api.deps import PrincipalDep, SessionDep, WriterDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from core.errors import BadRequest, InvalidInput, UnsupportedMediaType
+from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
 from questionnaires.schemas import QuestionnaireRead, QuestionnaireSummary
@@ -23,7 +24,9 @@ router = APIRouter(prefix="/questionnaires", tags=["questionnaires"], responses=
 def list_questionnaires(
     session: SessionDep,
     principal: PrincipalDep,
-    key: Annotated[str | None, Query(description="Only versions of this questionnaire.")] = None,
+    key: Annotated[
+        QueryText | None, Query(max_length=200, description="Only versions of this questionnaire.")
+    ] = None,
     applies_to: Annotated[NodeKind | None, Query(description="Only for this node kind.")] = None,
     latest_only: bool = False,
 ) -> list[QuestionnaireSummary]:
@@ -46,10 +49,12 @@ def list_questionnaires(
     responses=NOT_FOUND,
 )
 def get_questionnaire(
-    questionnaire_id: int,
+    questionnaire_id: IdParam,
     session: SessionDep,
     principal: PrincipalDep,
-    language: Annotated[str | None, Query(max_length=16, description="e.g. ne, bn, th")] = None,
+    language: Annotated[
+        QueryText | None, Query(max_length=16, description="e.g. ne, bn, th")
+    ] = None,
 ) -> QuestionnaireRead:
     """The full document: sections, questions, options with points, tags and red flags."""
     record = service.get_questionnaire(

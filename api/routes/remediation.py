@@ -13,6 +13,7 @@ from sqlmodel import Session
 from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.files import UPLOAD_RESPONSES, stored_file_response
+from api.openapi import EVIDENCE_DOWNLOAD
 from api.pagination import PageDep
 from audit.remediation import presenters as plan_views
 from audit.remediation import repayments
@@ -36,6 +37,7 @@ from audit.remediation.schemas import (
     ReimbursementRead,
 )
 from audit.scores.service import scoring_context
+from core.schemas import IdParam
 from core.severity import Severity
 from scoring.reimbursement import reimbursement
 from supplychain.models import Network
@@ -80,7 +82,7 @@ def get_plan(
     owner_kind: Literal["company", "supplier", "recruiter"] | None = None,
     severity: Severity | None = None,
     overdue: bool | None = None,
-    finding_id: int | None = None,
+    finding_id: IdParam | None = None,
 ) -> PlanRead:
     """The remediation plan: actions by due date, with progress metrics (open, overdue and
     verified by severity and owner)."""
@@ -137,7 +139,7 @@ def create_action(
     operation_id="actions-get",
 )
 def get_action(
-    action_id: int, session: SessionDep, network: NetworkDep, now: ClockDep
+    action_id: IdParam, session: SessionDep, network: NetworkDep, now: ClockDep
 ) -> ActionRead:
     action = plans_service.get_action(session, network=network, action_id=action_id)
     return plan_views.action_read(session, action, now.date())
@@ -151,7 +153,7 @@ def get_action(
     responses={**CONFLICT, **INVALID},
 )
 def update_action(
-    action_id: int,
+    action_id: IdParam,
     data: ActionUpdate,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -183,7 +185,7 @@ def update_action(
     responses={**CONFLICT, **INVALID},
 )
 def change_action_status(
-    action_id: int,
+    action_id: IdParam,
     data: ActionStatusChange,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -213,7 +215,7 @@ def change_action_status(
     responses=INVALID,
 )
 def comment_action(
-    action_id: int,
+    action_id: IdParam,
     data: CommentCreate,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -233,7 +235,7 @@ def comment_action(
     operation_id="actions-history",
 )
 def action_history(
-    action_id: int, session: SessionDep, network: NetworkDep
+    action_id: IdParam, session: SessionDep, network: NetworkDep
 ) -> list[ActionEventRead]:
     action = plans_service.get_action(session, network=network, action_id=action_id)
     return [ActionEventRead.model_validate(e) for e in plans_service.history(session, action)]
@@ -248,7 +250,7 @@ def action_history(
     responses={**CONFLICT, **INVALID, **UPLOAD_RESPONSES},
 )
 def upload_action_evidence(
-    action_id: int,
+    action_id: IdParam,
     session: SessionDep,
     network: WritableNetworkDep,
     principal: PrincipalDep,
@@ -277,7 +279,7 @@ def upload_action_evidence(
     operation_id="actions-evidence-list",
 )
 def list_action_evidence(
-    action_id: int, session: SessionDep, network: NetworkDep
+    action_id: IdParam, session: SessionDep, network: NetworkDep
 ) -> list[ActionEvidenceRead]:
     action = plans_service.get_action(session, network=network, action_id=action_id)
     return [
@@ -290,10 +292,11 @@ def list_action_evidence(
     tags=["remediation"],
     operation_id="actions-evidence-download",
     response_class=FileResponse,
+    responses=EVIDENCE_DOWNLOAD,
 )
 def download_action_evidence(
-    action_id: int,
-    evidence_id: int,
+    action_id: IdParam,
+    evidence_id: IdParam,
     session: SessionDep,
     network: NetworkDep,
     settings: SettingsDep,
@@ -314,7 +317,7 @@ def download_action_evidence(
     responses={**CONFLICT, **INVALID},
 )
 def record_payment(
-    action_id: int,
+    action_id: IdParam,
     data: PaymentCreate,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -343,7 +346,7 @@ def record_payment(
     tags=["remediation"],
     operation_id="actions-payments-list",
 )
-def list_payments(action_id: int, session: SessionDep, network: NetworkDep) -> PaymentsRead:
+def list_payments(action_id: IdParam, session: SessionDep, network: NetworkDep) -> PaymentsRead:
     """Every payment (voided ones too, marked as not counted) and what is paid and still owed."""
     action = plans_service.get_action(session, network=network, action_id=action_id)
     return plan_views.payments_read(session, action)
@@ -357,8 +360,8 @@ def list_payments(action_id: int, session: SessionDep, network: NetworkDep) -> P
     responses={**CONFLICT, **INVALID},
 )
 def void_payment(
-    action_id: int,
-    payment_id: int,
+    action_id: IdParam,
+    payment_id: IdParam,
     data: PaymentVoid,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -385,8 +388,8 @@ def void_payment(
     responses={**CONFLICT, **INVALID},
 )
 def attach_payment_proof(
-    action_id: int,
-    payment_id: int,
+    action_id: IdParam,
+    payment_id: IdParam,
     data: PaymentProof,
     session: SessionDep,
     network: WritableNetworkDep,
@@ -410,6 +413,7 @@ def attach_payment_proof(
     "/plan/export",
     tags=["remediation"],
     operation_id="plan-export",
+    response_class=Response,
     responses={
         200: {
             "content": {

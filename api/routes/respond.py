@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse
 from api.deps import RespondentDep, SessionDep, SettingsDep
 from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
+from api.openapi import EVIDENCE_DOWNLOAD
+from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
 from questionnaires.schemas import AnswersUpdate, EvidenceRead, RespondentView
@@ -22,7 +24,9 @@ RESPONDENT = service.Actor.respondent()
 def read_assessment(
     session: SessionDep,
     assessment: RespondentDep,
-    language: Annotated[str | None, Query(max_length=16, description="e.g. ne, bn, th")] = None,
+    language: Annotated[
+        QueryText | None, Query(max_length=16, description="e.g. ne, bn, th")
+    ] = None,
 ) -> RespondentView:
     """Your assessment: the questions (in your language), your answers, reviewer comments."""
     return views.respondent_view(session, assessment, language)
@@ -89,10 +93,10 @@ def upload_evidence(
     "/evidence/{evidence_id}",
     operation_id="respond-download-evidence",
     response_class=FileResponse,
-    responses={**NOT_FOUND, 200: {"content": {"application/octet-stream": {}}}},
+    responses={**NOT_FOUND, **EVIDENCE_DOWNLOAD},
 )
 def download_evidence(
-    evidence_id: int, session: SessionDep, assessment: RespondentDep, settings: SettingsDep
+    evidence_id: IdParam, session: SessionDep, assessment: RespondentDep, settings: SettingsDep
 ) -> FileResponse:
     evidence = service.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
     return evidence_response(evidence, settings.data_dir)

@@ -12,6 +12,7 @@ from api.pagination import Page, PageDep
 from audit.scores import presenters as score_views
 from audit.scores.schemas import Band, CorridorRiskRead, ExplanationRead, ScoresPage
 from audit.scores.service import scoring_context
+from core.schemas import IdParam, QueryText
 from supplychain import service as networks
 
 router = APIRouter(
@@ -31,7 +32,7 @@ def list_scores(
     kind: Annotated[
         Literal["company", "supplier", "recruiter", "worker_group"] | None, Query()
     ] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    country: Annotated[QueryText | None, Query(min_length=2, max_length=2)] = None,
     sort: Annotated[Sort, Query(description="Field, '-' for descending.")] = "-risk",
 ) -> ScoresPage:
     """Risk of every node (compliance, inherent, combined) and its network exposure, worst
@@ -55,7 +56,7 @@ def list_scores(
 
 
 @router.get("/nodes/{node_id}/score", response_model=ExplanationRead, operation_id="scores-explain")
-def node_score(node_id: int, session: SessionDep, network: NetworkDep) -> ExplanationRead:
+def node_score(node_id: IdParam, session: SessionDep, network: NetworkDep) -> ExplanationRead:
     """One node's score with everything that produced it: answers, reference figures with
     their sources and years, weights, the formula, and the riskiest and critical chains."""
     node = networks.get_node(session, network=network, node_id=node_id)
@@ -72,10 +73,10 @@ def corridor_risk(
         Literal["-risk", "-workers"], Query(description="Worst risk first, or most workers first")
     ] = "-risk",
     origin: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="Origin country, e.g. NP")
+        QueryText | None, Query(min_length=2, max_length=2, description="Origin country, e.g. NP")
     ] = None,
     destination: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="Destination, e.g. MY")
+        QueryText | None, Query(min_length=2, max_length=2, description="Destination, e.g. MY")
     ] = None,
 ) -> Page[CorridorRiskRead]:
     """Recruitment corridors (origin -> destination): workers, recruiters, employers, worst and

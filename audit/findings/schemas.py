@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.scores.schemas import ChainStep
+from core.schemas import Id
 from core.severity import Severity
 
 
@@ -78,7 +79,7 @@ class ManualFindingCreate(BaseModel):
     severity: Severity
     title: str = Field(min_length=5, max_length=400)
     detail: str = Field(default="", max_length=4000)
-    node_id: int | None = None
+    node_id: Id | None = None
     principle: str | None = Field(default=None, max_length=40)
     evidence: dict[str, Any] = Field(default_factory=dict)
 

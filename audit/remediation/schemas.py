@@ -8,12 +8,14 @@ dashboard must not hide a bidirectional override. Notes keep their tabs and line
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from core.schemas import Id
 from core.severity import Severity
-from core.text import FreeText, OneLine
+from core.text import LINE_CHECK, TEXT_CHECK, FreeText, OneLine
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MAX_MONEY = 1e15
@@ -121,10 +123,10 @@ class ActionCreate(BaseModel):
     description: FreeText = Field(default="", max_length=4000)
     severity: Severity
     owner_kind: Literal["company", "supplier", "recruiter"]
-    owner_node_id: int | None = None
+    owner_node_id: Id | None = None
     owner_name: OneLine = Field(default="", max_length=300)
     due_date: date
-    finding_id: int | None = None
+    finding_id: Id | None = None
     verification: FreeText = Field(default="", max_length=1000)
 
 
@@ -139,16 +141,29 @@ class ActionUpdate(BaseModel):
             ]
         },
     )
-    title: OneLine | None = Field(default=None, min_length=5, max_length=300)
-    description: FreeText | None = Field(default=None, max_length=4000)
-    owner_kind: Literal["company", "supplier", "recruiter"] | None = None
-    owner_node_id: int | None = None
-    owner_name: OneLine | None = Field(default=None, max_length=300)
-    due_date: date | None = None
+    # Each field left out keeps its value. The ones an action cannot be without are not
+    # nullable (null was a 500 from the database); an owner node and the amount owed can be
+    # cleared with null, an owner name or description with "".
+    # (``SkipJsonSchema[None]``: None only as the default, and out of the document.)
+    title: (
+        Annotated[str, Field(min_length=5, max_length=300), LINE_CHECK] | SkipJsonSchema[None]
+    ) = None
+    description: Annotated[str, Field(max_length=4000), TEXT_CHECK] | SkipJsonSchema[None] = None
+    owner_kind: Literal["company", "supplier", "recruiter"] | SkipJsonSchema[None] = None
+    owner_node_id: Id | None = None
+    owner_name: Annotated[str, Field(max_length=300), LINE_CHECK] | SkipJsonSchema[None] = None
+    due_date: date | SkipJsonSchema[None] = None
     # The repayment owed to workers; amount and currency come together, USD is recomputed.
     owed_amount: float | None = Field(default=None, ge=0, le=MAX_MONEY, allow_inf_nan=False)
     owed_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
-    owed_workers: int | None = Field(default=None, ge=0, le=10_000_000)
+    owed_workers: int | None = Field(default=None, strict=True, ge=0, le=10_000_000)
+
+    @field_validator("title", "description", "owner_kind", "owner_name", "due_date")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null: leave the field out to keep its value")
+        return value
 
 
 class ActionStatusChange(BaseModel):
@@ -310,7 +325,7 @@ class PaymentCreate(BaseModel):
         description="The USD value the payer converted at; needed only for a currency with no "
         "reference rate (recorded as entered by the payer)",
     )
-    proof_evidence_id: int | None = Field(
+    proof_evidence_id: Id | None = Field(
         default=None, description="A file uploaded to this action's evidence"
     )
     note: FreeText = Field(default="", max_length=2000)
@@ -332,8 +347,8 @@ class PaymentProof(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"proof_evidence_id": 12}]}
     )
-    proof_evidence_id: int = Field(
-        ge=1, description="A file uploaded with the action's evidence: the receipt or transfer"
+    proof_evidence_id: Id = Field(
+        description="A file uploaded with the action's evidence: the receipt or transfer"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from scoring.network import Band
 
@@ -211,7 +211,7 @@ class ProfileWeights(BaseModel):
             "examples": [{"weights": {"inherent.corridor": 0.3, "propagation.decay": 0.9}}]
         },
     )
-    weights: dict[str, float] = Field(description="Adjustable weight -> value, within bounds")
+    weights: dict[str, StrictFloat] = Field(description="Adjustable weight -> value, within bounds")
 
 
 class ProfileRead(BaseModel):
@@ -229,8 +229,8 @@ class CountryOverrideWrite(BaseModel):
         },
     )
     tip_tier: Literal["1", "2", "2WL", "3"] | None = None
-    gsi_prevalence: float | None = Field(default=None, ge=0, le=1000)
-    gsi_vulnerability: float | None = Field(default=None, ge=0, le=100)
+    gsi_prevalence: StrictFloat | None = Field(default=None, ge=0, le=1000)
+    gsi_vulnerability: StrictFloat | None = Field(default=None, ge=0, le=100)
     source: str = Field(min_length=3, max_length=500, description="Where your figure comes from")
 
 

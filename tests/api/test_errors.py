@@ -106,3 +106,49 @@ def test_unexpected_crash_is_500_without_internals(settings: Settings, engine: E
     body = _assert_problem(response, 500)
     assert "secret internal detail" not in response.text
     assert "unexpected error" in body["detail"]
+
+
+def test_wrong_method_names_every_allowed_method(world: World) -> None:
+    # GET and POST /networks are two routes: Starlette alone would name only the first one's.
+    response = world.admin.delete("/api/v1/networks")
+    body = _assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
+    assert body["type"] == "urn:fairpath:problem:method-not-allowed"
+
+
+def test_framework_errors_use_fairpath_problem_types(client: TestClient) -> None:
+    assert _assert_problem(client.get("/api/v1/nothing-here"), 404)["type"] == (
+        "urn:fairpath:problem:not-found"
+    )
+    assert _assert_problem(client.delete("/healthz"), 405)["type"] == (
+        "urn:fairpath:problem:method-not-allowed"
+    )
+
+
+def test_integers_past_the_database_range_are_422(world: World) -> None:
+    for url in (
+        f"/api/v1/organisations/{2**63}",  # SQLite's INTEGER overflows from here
+        f"/api/v1/users/{2**31}",  # PostgreSQL's INTEGER from here
+        f"/api/v1/users?organisation_id={2**31}",
+        f"/api/v1/organisations?offset={2**63}",
+        "/api/v1/users/-1",
+    ):
+        body = _assert_problem(world.admin.get(url), 422)
+        assert body["errors"][0]["in"] in {"path", "query"}, url
+
+
+def test_true_is_not_the_number_one(world: World) -> None:
+    response = world.admin.post(
+        "/api/v1/users",
+        json={"email": "x@example.org", "organisation_id": True, "role": "viewer"},
+    )
+    assert [e["field"] for e in _assert_problem(response, 422)["errors"]] == ["organisation_id"]
+    response = world.admin.post(
+        f"/api/v1/users/{world.admin.user_id}/tokens", json={"expires_in_days": True}
+    )
+    assert [e["field"] for e in _assert_problem(response, 422)["errors"]] == ["expires_in_days"]
+
+
+def test_control_characters_in_a_search_are_422(world: World) -> None:
+    body = _assert_problem(world.admin.get("/api/v1/networks?q=a%00b"), 422)
+    assert body["errors"][0]["field"] == "q"

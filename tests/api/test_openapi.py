@@ -32,3 +32,34 @@ def test_request_bodies_carry_examples(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     for name in ("OrganisationCreate", "UserCreate", "TokenCreate"):
         assert schemas[name].get("examples"), name
+
+
+def test_error_responses_are_problem_details(app: FastAPI) -> None:
+    document = app.openapi()
+    for path, method, operation in _operations(app):
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, f"{method.upper()} {path} {status}"
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    problem_type = document["components"]["schemas"]["Problem"]["properties"]["type"]
+    assert problem_type["pattern"].startswith("^urn:fairpath:problem:")
+
+
+def test_downloads_declare_their_media_types(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+
+    def media(path: str) -> dict:
+        return paths[f"/api/v1/networks/{{network_id}}{path}"]["get"]["responses"]["200"]["content"]
+
+    assert media("/report.pdf") == {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert set(media("/plan/export")) == {
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    evidence = media("/assessments/{assessment_id}/evidence/{evidence_id}")
+    assert {"application/pdf", "image/png", "image/jpeg"} <= set(evidence)
+    assert "image/svg+xml" in media("/heatmaps/{name}.{extension}")
