@@ -24,8 +24,10 @@ from core import changes, last_used
 
 # The pool's size bounds the requests at work at once (``api.admission``): one connection each.
 # (An in-memory SQLite database has a single connection, and no pool to size.)
-POOL_SIZE = 5
-POOL_OVERFLOW = 10
+# All kept open: an overflow connection is closed when given back, and under a stream of
+# autosaves PostgreSQL spent its time starting new backends for them.
+POOL_SIZE = 15
+POOL_OVERFLOW = 0
 REQUEST_SLOTS = POOL_SIZE + POOL_OVERFLOW
 
 

@@ -49,6 +49,9 @@ def save_answers(
         actor=RESPONDENT,
         language=data.language,
     )
+    # Committed before the view is built: the save holds the assessment's row lock, and each
+    # autosave of the same form would otherwise wait for the previous one's whole response.
+    session.commit()
     return views.respondent_view(session, assessment)
 
 
