@@ -44,13 +44,16 @@ def write_stamps(bind: Engine, stamps: list[Stamp]) -> None:
 
 
 def _write_stamp(bind: Engine, table: type[SQLModel], row_id: int, now: datetime) -> None:
+    """PostgreSQL's timeout is ``SET LOCAL``: it ends with the transaction whatever happens. A
+    plain ``SET`` reset afterwards was rolled back with the pool's reset-on-return, and the
+    pooled connection kept a 200 ms lock timeout that later failed a save waiting its turn."""
     sqlite = bind.dialect.name == "sqlite"
     try:
         with bind.connect() as connection:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA busy_timeout = 200")
             else:
-                connection.exec_driver_sql("SET lock_timeout = '200ms'")
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
             try:
                 connection.execute(
                     update(table).where(table.id == row_id).values(last_used_at=now)  # type: ignore[attr-defined]
@@ -59,9 +62,7 @@ def _write_stamp(bind: Engine, table: type[SQLModel], row_id: int, now: datetime
             except OperationalError:
                 connection.rollback()
             finally:
-                if sqlite:
+                if sqlite:  # a connection setting, not a transaction's
                     connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
-                else:
-                    connection.exec_driver_sql("SET lock_timeout = 0")
     except OperationalError:
         return
