@@ -3,9 +3,9 @@
 Two requests that each read a row, change it in memory and write it back lose one of the
 changes unless the second waits for the first. PostgreSQL waits on ``FOR UPDATE``; Python's
 SQLite driver, though, starts its transaction only at the first write, so the read before it
-sees no lock at all and ``FOR UPDATE`` means nothing there. A no-op ``UPDATE`` takes the lock on
-both: PostgreSQL's row lock, SQLite's database write lock. The row is then read again inside the
-locked transaction, so what is merged is the latest committed state.
+sees no lock at all and ``FOR UPDATE`` means nothing there. There a no-op ``UPDATE`` takes the
+database's write lock and the row is read again inside the locked transaction; on PostgreSQL one
+``SELECT ... FOR UPDATE`` does both. Either way what is merged is the latest committed state.
 
 On SQLite the lock is the whole database's, and a writer waiting for it polls with sleeps of up
 to 100 ms (SQLite's busy handler): under a stream of autosaves most of a save's time was spent
@@ -38,8 +38,10 @@ def lock_row(session: Session, instance: Any) -> None:
     table = mapper.local_table
     (key,) = mapper.primary_key
     value = getattr(instance, key.key)
-    if session.get_bind().dialect.name == "sqlite":
-        _enter_gate(session)
+    if session.get_bind().dialect.name != "sqlite":
+        session.refresh(instance, with_for_update=True)  # one round trip: lock and reload
+        return
+    _enter_gate(session)
     session.execute(update(table).where(key == value).values({key: key}))
     session.refresh(instance)
 

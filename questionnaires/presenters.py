@@ -6,13 +6,14 @@ import threading
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from questionnaires import service
 from questionnaires.definition import Questionnaire, localise
 from questionnaires.library import library_translations
 from questionnaires.models import Assessment, EvidenceFile, Invitation, QuestionnaireRecord
 from questionnaires.schemas import (
+    AnswersSaved,
     AssessmentRead,
     EvidenceRead,
     InvitationCreated,
@@ -179,16 +180,26 @@ def respondent_questionnaire(record: QuestionnaireRecord, language: str) -> dict
     return cached
 
 
+def answers_saved(session: Session, assessment: Assessment) -> AnswersSaved:
+    return AnswersSaved(
+        assessment_id=assessment.id or 0,
+        status=assessment.status,
+        answers=assessment.answers,
+        progress=progress_of(session, assessment),
+        updated_at=assessment.updated_at,
+    )
+
+
 def respondent_view(
     session: Session, assessment: Assessment, language: str | None = None
 ) -> RespondentView:
     record = service.questionnaire_of(session, assessment)
-    node_name = session.exec(select(Node.name).where(Node.id == assessment.node_id)).first()
+    requested_by, respondent = service.names_shown(session, assessment)
     chosen = language or assessment.language
     return RespondentView(
         assessment_id=assessment.id or 0,
-        requested_by=service.requester_name(session, assessment),
-        respondent=node_name or "",
+        requested_by=requested_by,
+        respondent=respondent,
         status=assessment.status,
         due_date=assessment.due_date,
         language=chosen,

@@ -170,6 +170,17 @@ class EvidenceRead(BaseModel):
     uploaded_at: datetime
 
 
+class AnswersSaved(BaseModel):
+    """What an autosave needs back (``Prefer: return=minimal``): the answers as stored, so the
+    client sees what show_if cleared, and the progress bar; not the whole questionnaire again."""
+
+    assessment_id: int
+    status: AssessmentStatus
+    answers: dict[str, Any]
+    progress: Progress
+    updated_at: datetime
+
+
 class RespondentView(BaseModel):
     """Everything a respondent sees: their own assessment, nothing else of the network."""
 

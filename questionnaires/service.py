@@ -596,19 +596,31 @@ def invitation_state(
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == hash_token(secret))
     ).first()
+    return _state_of(invitation, now or utcnow()), invitation
+
+
+def _state_of(invitation: Invitation | None, now: datetime) -> str:
     if invitation is None:
-        return InvitationState.unknown, None
+        return InvitationState.unknown
     if invitation.revoked_at is not None:
-        return InvitationState.revoked, invitation
-    if invitation.expires_at <= (now or utcnow()):
-        return InvitationState.expired, invitation
-    return InvitationState.valid, invitation
+        return InvitationState.revoked
+    if invitation.expires_at <= now:
+        return InvitationState.expired
+    return InvitationState.valid
 
 
 def resolve_invitation(session: Session, secret: str) -> Assessment:
-    """The one assessment an invitation token opens; anything else is 401."""
-    state, invitation = invitation_state(session, secret)
-    if state != InvitationState.valid or invitation is None:
+    """The one assessment an invitation token opens; anything else is 401. Invitation and
+    assessment come in one query: every autosave starts here."""
+    row = session.exec(
+        select(Invitation, Assessment)
+        .join(Assessment, col(Assessment.id) == col(Invitation.assessment_id))
+        .where(Invitation.token_hash == hash_token(secret))
+    ).first()
+    invitation, assessment = row if row is not None else (None, None)
+    now = utcnow()
+    state = _state_of(invitation, now)
+    if state != InvitationState.valid or invitation is None or assessment is None:
         messages = {
             InvitationState.unknown: "This invitation link is not valid",
             InvitationState.expired: "This invitation link has expired; ask the company for a "
@@ -617,22 +629,21 @@ def resolve_invitation(session: Session, secret: str) -> Assessment:
             "company for a new one",
         }
         raise NotAuthenticated(messages[state])
-    now = utcnow()
     if invitation.last_used_at is None or now - invitation.last_used_at >= timedelta(minutes=1):
         record_use(session, Invitation, invitation.id or 0, now)
-    assessment = session.get(Assessment, invitation.assessment_id)
-    assert assessment is not None
     return assessment
 
 
-def requester_name(session: Session, assessment: Assessment) -> str:
-    """The name of the organisation asking, shown to the respondent."""
-    name = session.exec(
-        select(Organisation.name)
+def names_shown(session: Session, assessment: Assessment) -> tuple[str, str]:
+    """Who is asking (the organisation) and who answers (the node), as the respondent sees
+    them; one query, since every view of the form shows both."""
+    row = session.exec(
+        select(Organisation.name, Node.name)
         .join(Network, col(Network.organisation_id) == col(Organisation.id))
-        .where(Network.id == assessment.network_id)
+        .join(Node, col(Node.network_id) == col(Network.id))
+        .where(Network.id == assessment.network_id, Node.id == assessment.node_id)
     ).first()
-    return name or ""
+    return (row[0], row[1]) if row is not None else ("", "")
 
 
 # Evidence ------------------------------------------------------------------------------------

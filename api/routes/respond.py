@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from api.deps import RespondentDep, SessionDep, SettingsDep
 from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from api.openapi import EVIDENCE_DOWNLOAD
+from api.prefer import PreferHeader, wants_minimal
 from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
-from questionnaires.schemas import AnswersUpdate, EvidenceRead, RespondentView
+from questionnaires.schemas import AnswersSaved, AnswersUpdate, EvidenceRead, RespondentView
 
 router = APIRouter(prefix="/respond", tags=["respond"], responses=RESPONDENT_AUTH)
 RESPONDENT = service.Actor.respondent()
@@ -34,14 +35,20 @@ def read_assessment(
 
 @router.put(
     "/answers",
-    response_model=RespondentView,
+    response_model=RespondentView | AnswersSaved,
     operation_id="respond-save",
     responses={**CONFLICT, **INVALID},
 )
 def save_answers(
-    data: AnswersUpdate, session: SessionDep, assessment: RespondentDep
-) -> RespondentView:
-    """Save some or all answers; you can come back and continue later."""
+    data: AnswersUpdate,
+    session: SessionDep,
+    assessment: RespondentDep,
+    response: Response,
+    prefer: PreferHeader = None,
+) -> RespondentView | AnswersSaved:
+    """Save some or all answers; you can come back and continue later. An autosaving client
+    sends `Prefer: return=minimal` and gets the stored answers and progress back, not the
+    whole questionnaire on every keystroke."""
     service.save_answers(
         session,
         assessment=assessment,
@@ -49,9 +56,10 @@ def save_answers(
         actor=RESPONDENT,
         language=data.language,
     )
-    # Committed before the view is built: the save holds the assessment's row lock, and each
-    # autosave of the same form would otherwise wait for the previous one's whole response.
-    session.commit()
+    response.headers["Vary"] = "Prefer"
+    if wants_minimal(prefer):
+        response.headers["Preference-Applied"] = "return=minimal"
+        return views.answers_saved(session, assessment)
     return views.respondent_view(session, assessment)
 
 

@@ -42,7 +42,6 @@ from questionnaires import service as assessments
 from questionnaires.definition import Questionnaire
 from questionnaires.library import library_translations
 from questionnaires.models import Assessment, Invitation
-from supplychain.models import Node
 from templates import environment
 
 router = APIRouter(prefix="/respond", include_in_schema=False)
@@ -197,6 +196,7 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
     )
     visible = set(answer_rules.visible_question_ids(parsed, assessment.answers))
     missing = [e.question_id for e in answer_rules.missing_required(parsed, assessment.answers)]
+    requested_by, respondent = assessments.names_shown(session, assessment)
     steps = []
     for section in document.sections:
         ids = [q.id for q in section.questions]
@@ -222,8 +222,8 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
         # The notice about a draft translation covers the page's own words as well.
         "translation_reviewed": languages.get(language, ("", ""))[1] == REVIEWED
         and messages.reviewed(language),
-        "requested_by": assessments.requester_name(session, assessment),
-        "respondent": node.name if (node := session.get(Node, assessment.node_id)) else "",
+        "requested_by": requested_by,
+        "respondent": respondent,
         "editable": assessment.status in lifecycle.EDITABLE,
         "evidence": assessments.list_evidence(session, assessment=assessment),
     }

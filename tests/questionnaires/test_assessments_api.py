@@ -153,6 +153,41 @@ def test_changing_a_gate_answer_clears_hidden_follow_ups(world: World) -> None:
     assert changed.json()["answers"] == {"F1": "no"}
 
 
+def test_an_autosave_asking_for_return_minimal_gets_a_receipt(world: World) -> None:
+    _network_id, _created, agent = setup_assessment(world)
+    full = agent.put("/api/v1/respond/answers", json={"answers": {"D3": 10}})
+    assert "questionnaire" in full.json() and "preference-applied" not in full.headers
+    assert full.headers["vary"] == "Prefer"
+
+    minimal = agent.put(
+        "/api/v1/respond/answers",
+        json={"answers": {"F1": "yes", "F3": 20, "F4": "visa"}},
+        headers={"Prefer": "respond-async, return=minimal"},
+    )
+    assert minimal.status_code == 200, minimal.text
+    assert minimal.headers["preference-applied"] == "return=minimal"
+    receipt = minimal.json()
+    assert set(receipt) == {"assessment_id", "status", "answers", "progress", "updated_at"}
+    assert receipt["answers"] == {"D3": 10, "F1": "yes", "F3": 20, "F4": "visa"}
+    assert receipt["status"] == "in_progress"
+    assert receipt["progress"]["missing_required"] == ["F2", "D1", "D4"]
+    # What show_if clears comes back too: the client must not keep showing a hidden answer.
+    cleared = agent.put(
+        "/api/v1/respond/answers",
+        json={"answers": {"F1": "no"}},
+        headers={"Prefer": "return=minimal"},
+    )
+    assert cleared.json()["answers"] == {"D3": 10, "F1": "no"}
+    assert agent.get("/api/v1/respond/assessment").json()["answers"] == {"D3": 10, "F1": "no"}
+    # A refused save is a problem document whatever the preference.
+    bad = agent.put(
+        "/api/v1/respond/answers",
+        json={"answers": {"D1": "nope"}},
+        headers={"Prefer": "return=minimal"},
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["question"] == "D1"
+
+
 def test_respondent_token_opens_one_assessment_and_nothing_else(world: World) -> None:
     network_id, created, agent = setup_assessment(world)
     # Not an API token: no network data, no other assessment.
