@@ -72,11 +72,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, col, select
 
-from api.accounts import service as accounts
 from api.accounts.models import Role
-from api.accounts.schemas import UserCreate
 from api.db import make_engine
 from api.migrate import upgrade
+from benchmarks.accounts import user_with_token
 from benchmarks.api_client import Api, Call, Series, items_of, shape
 from benchmarks.score_network import ACCEPTED_SHARE, ASSESSED_SHARE, MAX_AGE_DAYS, answer_sets
 from benchmarks.synthetic import generate
@@ -176,27 +175,22 @@ class Accounts:
 
 
 def create_accounts(engine: Engine) -> Accounts:
-    """What ``fairpath users create --role admin`` does, plus the buyer that owns the networks:
-    the domain functions on one session, so the secret need not be scraped from CLI output."""
+    """An admin of the programme (``fairpath users create --role admin``), plus the buyer that
+    owns the networks."""
     with Session(engine, expire_on_commit=False) as session:
         buyer = organisations.get_or_create_organisation(
             session, "Bench Buyer", OrganisationKind.company
         )
-        programme = organisations.get_or_create_organisation(
-            session, "Fairpath programme", OrganisationKind.programme
-        )
-        user = accounts.create_user(
+        admin = user_with_token(
             session,
-            UserCreate(
-                email="bench-admin@fairpath.example",
-                name="API benchmark",
-                organisation_id=programme.id or 0,
-                role=Role.admin,
-            ),
+            organisation="Fairpath programme",
+            kind=OrganisationKind.programme,
+            email="bench-admin@fairpath.example",
+            name="API benchmark",
+            role=Role.admin,
         )
-        _token, secret = accounts.issue_token(session, user=user, name="api benchmark")
         session.commit()
-        return Accounts(secret, user.id or 0, buyer.id or 0)
+        return Accounts(admin.token, admin.user_id, buyer.id or 0)
 
 
 # Server --------------------------------------------------------------------------------------
