@@ -13,7 +13,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UPGRADE_HINT = "fairpath db upgrade"
@@ -26,11 +27,29 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+# The key every Fairpath process migrates under (PostgreSQL advisory locks are per database).
+MIGRATION_LOCK_KEY = 0x4650_4D49_4752  # "FPMIGR"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate under a lock, in one transaction: replicas that start together each run
+    ``fairpath db upgrade``; the first migrates, the others wait, then find nothing to do.
+    (Without it, two of three replicas starting at once crashed on tables the first had
+    just created.)"""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        _hold_migration_lock(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _hold_migration_lock(connection: Connection) -> None:
+    """Until the transaction ends: PostgreSQL's advisory lock, or SQLite's write lock taken
+    before the current revision is read (its busy timeout is the wait)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def head_revision() -> str | None:
