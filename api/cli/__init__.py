@@ -20,6 +20,7 @@ from api.cli import (
     users,
 )
 from api.cli.common import CommandFailed, run_command
+from core.version import fairpath_version
 
 COMMAND_MODULES = (
     serve,
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fairpath",
         description="Ethical recruitment due diligence for supply chains.",
     )
+    parser.add_argument("--version", action="version", version=f"fairpath {fairpath_version()}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(subcommands)

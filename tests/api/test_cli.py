@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from api.cli import main as cli
+from core.version import fairpath_version
 
 
 def _command() -> list[str]:
@@ -222,3 +223,10 @@ def test_a_closed_pipe_ends_a_command_quietly(tmp_path: Path) -> None:
         os.close(writer)
     assert "Traceback" not in finished.stderr
     assert finished.returncode == 141
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"fairpath {fairpath_version()}"
