@@ -1,6 +1,10 @@
 # Fairpath API server. Build: docker build -t fairpath .
-# Run:   docker run -p 8000:8000 -v fairpath-data:/data -e FAIRPATH_SECRET_KEY="$(openssl rand -hex 32)" fairpath
-# The container applies pending migrations, then serves on port 8000.
+# Run:   docker run -p 8000:8000 -v fairpath-data:/data -e FAIRPATH_SECRET_KEY="$(openssl rand -hex 32)" \
+#          -e FAIRPATH_PUBLIC_BASE_URL=https://fairpath.example.org fairpath
+# FAIRPATH_PUBLIC_BASE_URL is the address users reach (invitation links are built on it); the
+# server refuses to start in production without it or the secret key.
+# The container applies pending migrations (under a lock, so replicas may start together), then
+# serves on port 8000.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,7 @@ from api.secret_file import stored_secret
 DEFAULT_DATABASE_URL = "sqlite:///./fairpath.db"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
 MIN_SECRET_LENGTH = 32
+DEVELOPMENT_BASE_URL = "http://localhost:8000"
 
 
 class Settings(BaseSettings):
@@ -44,8 +46,24 @@ class Settings(BaseSettings):
     invitation_days: int = 30
     # How long a request may wait for one of the database pool's connections before a 503.
     admission_wait_seconds: float = 30.0
-    public_base_url: str = "http://localhost:8000"
+    # Where respondents open their invitation links: the address users reach, behind any proxy.
+    public_base_url: str | None = None
     _generated_key: str | None = PrivateAttr(default=None)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_public_base_url(cls, value: str | None) -> str | None:
+        """An absolute http(s) address without a path's trailing slash: links are built on it."""
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(
+                "must be an absolute http(s) address, e.g. https://fairpath.example.org"
+            )
+        if parsed.query or parsed.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.strip().rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -56,9 +74,20 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
+    def invitation_base_url(self) -> str:
+        """The configured public address, or the development server's."""
+        return self.public_base_url or DEVELOPMENT_BASE_URL
+
     def check_production_safety(self) -> None:
         """Refuse to run production without a configured secret: replicas would each make
-        their own key and refuse each other's cookies, and a short key can be guessed."""
+        their own key and refuse each other's cookies, and a short key can be guessed. Nor
+        without the public address: every invitation link would point at localhost."""
+        if self.environment == "production" and not self.public_base_url:
+            raise RuntimeError(
+                "FAIRPATH_PUBLIC_BASE_URL must be set when FAIRPATH_ENVIRONMENT=production: "
+                "the address respondents open invitation links at "
+                "(for example https://fairpath.example.org)"
+            )
         if self.environment == "production" and (
             not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH
         ):

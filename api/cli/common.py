@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -33,9 +34,22 @@ class CommandFailed(Exception):
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a bad environment variable: say which, no traceback
+        problems = "; ".join(
+            f"{_variable(error['loc'])}: {error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise CommandFailed(f"configuration: {problems}") from exc
     url = getattr(args, "database_url", None)
     return settings.model_copy(update={"database_url": url}) if url else settings
+
+
+def _variable(location: tuple[int | str, ...]) -> str:
+    """The environment variable a settings field is read from."""
+    field = ".".join(map(str, location))
+    return "DATABASE_URL" if field == "database_url" else f"FAIRPATH_{field.upper()}"
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:

@@ -79,7 +79,7 @@ def assign_assessment(
     )
     return AssessmentCreated(
         **views.assessment_read(session, assessment).model_dump(),
-        invitation=views.invitation_created(invitation, secret, settings.public_base_url),
+        invitation=views.invitation_created(invitation, secret, settings.invitation_base_url()),
     )
 
 
@@ -240,7 +240,7 @@ def reissue_invitation(
         actor=_actor(principal),
         days=data.expires_in_days or settings.invitation_days,
     )
-    return views.invitation_created(invitation, secret, settings.public_base_url)
+    return views.invitation_created(invitation, secret, settings.invitation_base_url())
 
 
 @router.delete(

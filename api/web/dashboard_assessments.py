@@ -163,7 +163,9 @@ def reissue_page(
         actor=assessments.Actor.user(principal.user.id, principal.role.value),
         days=settings.invitation_days,
     )
-    link = assessment_views.invitation_created(invitation, secret, settings.public_base_url).url
+    link = assessment_views.invitation_created(
+        invitation, secret, settings.invitation_base_url()
+    ).url
     new_link = {"assessment": assessment_id, "url": link, "expires": invitation.expires_at}
     return _listing(session, principal, csrf, network, None, new_link=new_link)
 

@@ -35,9 +35,16 @@ def test_production_refuses_to_start_without_a_configured_key(tmp_path: Path) ->
     for secret in (None, "short"):
         with pytest.raises(RuntimeError, match="FAIRPATH_SECRET_KEY"):
             Settings(
-                data_dir=tmp_path, environment="production", secret_key=secret
+                data_dir=tmp_path,
+                environment="production",
+                secret_key=secret,
+                public_base_url="https://fairpath.example.org",
             ).check_production_safety()
-    Settings(environment="production", secret_key="x" * 40).check_production_safety()
+    Settings(
+        environment="production",
+        secret_key="x" * 40,
+        public_base_url="https://fairpath.example.org",
+    ).check_production_safety()
 
 
 def test_no_fixed_secret_signs_an_accepted_cookie(
