@@ -34,6 +34,7 @@ from core.errors import (
     UnsupportedMediaType,
 )
 from core.problems import Location, Problems
+from core.progress import Progress, no_progress
 from core.spreadsheet import unescape_cell
 from supplychain.rules import EDGE_REQUIRED, NODE_REQUIRED
 
@@ -539,28 +540,41 @@ def _is_xlsx(data: bytes) -> bool:
         return False
 
 
-def read_upload(files: dict[str, tuple[str, bytes]], problems: Problems) -> RawNetwork:
+def read_upload(
+    files: dict[str, tuple[str, bytes]],
+    problems: Problems,
+    *,
+    progress: Progress = no_progress,
+) -> RawNetwork:
     """Read uploaded files: ``{"nodes": (filename, bytes), "edges": ...}`` for a CSV pair, or
-    ``{"file": (filename, bytes)}`` for a ZIP, XLSX or JSON file."""
+    ``{"file": (filename, bytes)}`` for a ZIP, XLSX or JSON file. ``progress`` hears "reading"
+    with the files read of those sent."""
     if "file" in files:
         if {"nodes", "edges"} & set(files):
             raise BadRequest("send either one 'file' or the 'nodes'/'edges' CSV pair, not both")
         filename, data = files["file"]
-        return read_single_file(filename, data, problems)
+        progress("reading", 0, 1)
+        raw = read_single_file(filename, data, problems)
+        progress("reading", 1, 1)
+        return raw
     if not {"nodes", "edges"} & set(files):
         raise BadRequest(
             "no network file received: upload 'nodes' and 'edges' CSV files, or one 'file' "
             "(ZIP, XLSX or JSON)"
         )
     raw = RawNetwork()
+    parts = [part for part in ("nodes", "edges") if part in files]
+    progress("reading", 0, len(parts))
     if "nodes" in files:
         name, data = files["nodes"]
         raw.nodes = read_csv(data, name or "nodes.csv", NODE_REQUIRED, problems)
         raw.sources.append(name or "nodes.csv")
+        progress("reading", 1, len(parts))
     if "edges" in files:
         name, data = files["edges"]
         raw.edges = read_csv(data, name or "edges.csv", EDGE_REQUIRED, problems)
         raw.sources.append(name or "edges.csv")
+        progress("reading", len(parts), len(parts))
     return raw
 
 

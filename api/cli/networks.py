@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlmodel import select
 
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from api.cli.progress import SAVING, add_progress_option, showing_progress
 from core.organisations.models import Organisation, OrganisationKind
 from core.organisations.service import get_or_create_organisation
 from core.problems import Problems
+from core.progress import Progress, no_progress
 from core.tenancy import Scope
 from supplychain import export, formats
 from supplychain import service as networks
@@ -43,6 +45,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     importer.add_argument("--organisation", help="with --new: the owner (created if missing)")
     importer.add_argument("--mode", choices=("upsert", "replace"), default="upsert")
     importer.add_argument("--dry-run", action="store_true", help="validate only")
+    add_progress_option(importer)
     add_database_option(importer)
     importer.set_defaults(handler=_import)
 
@@ -82,7 +85,9 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_files(paths: list[Path], problems: Problems) -> formats.RawNetwork:
+def read_files(
+    paths: list[Path], problems: Problems, progress: Progress = no_progress
+) -> formats.RawNetwork:
     """Turn command-line paths into the same upload shape the API receives."""
     for path in paths:
         if not path.exists():
@@ -93,7 +98,9 @@ def read_files(paths: list[Path], problems: Problems) -> formats.RawNetwork:
         if not paths:
             raise CommandFailed(f"{folder} holds neither nodes.csv nor edges.csv")
     if len(paths) == 1 and not paths[0].name.lower().endswith(".csv"):
-        return formats.read_upload({"file": (paths[0].name, paths[0].read_bytes())}, problems)
+        return formats.read_upload(
+            {"file": (paths[0].name, paths[0].read_bytes())}, problems, progress=progress
+        )
     files: dict[str, tuple[str, bytes]] = {}
     for path in paths:
         lowered = path.name.lower()
@@ -103,44 +110,50 @@ def read_files(paths: list[Path], problems: Problems) -> formats.RawNetwork:
                 f"{path}: name CSV files so that one contains 'nodes' and the other 'edges'"
             )
         files[role] = (path.name, path.read_bytes())
-    return formats.read_upload(files, problems)
+    return formats.read_upload(files, problems, progress=progress)
 
 
 def _import(args: argparse.Namespace) -> int:
     problems = Problems()
-    raw = read_files(args.files, problems)
-    with transaction(engine_for(args)) as session:
-        if args.new:
-            if not args.organisation:
-                raise CommandFailed("--new needs --organisation")
-            organisation = get_or_create_organisation(
-                session, args.organisation, OrganisationKind.company
-            )
-            network = networks.create_network(
+    with showing_progress(args) as progress:
+        raw = read_files(args.files, problems, progress)
+        with transaction(engine_for(args)) as session:
+            if args.new:
+                if not args.organisation:
+                    raise CommandFailed("--new needs --organisation")
+                organisation = get_or_create_organisation(
+                    session, args.organisation, OrganisationKind.company
+                )
+                network = networks.create_network(
+                    session,
+                    scope=Scope.everything(),
+                    own_organisation_id=organisation.id or 0,
+                    data=NetworkCreate(name=args.new),
+                )
+            else:
+                network = networks.get_network(
+                    session, scope=Scope.everything(), network_id=args.network
+                )
+            result = networks.import_network(
                 session,
-                scope=Scope.everything(),
-                own_organisation_id=organisation.id or 0,
-                data=NetworkCreate(name=args.new),
+                network=network,
+                raw=raw,
+                mode=args.mode,
+                dry_run=args.dry_run,
+                problems=problems,
+                progress=progress,
             )
-        else:
-            network = networks.get_network(
-                session, scope=Scope.everything(), network_id=args.network
-            )
-        result = networks.import_network(
-            session,
-            network=network,
-            raw=raw,
-            mode=args.mode,
-            dry_run=args.dry_run,
-            problems=problems,
-        )
-        verb = "Checked (dry run, nothing written)" if args.dry_run else "Imported"
-        echo(
-            f"{verb} into network {network.id} {network.name!r} "
-            f"(now version {result.network_version}):"
-        )
-        for label, counts in (("nodes", result.nodes), ("edges", result.edges)):
-            echo(f"  {label}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            if not args.dry_run:
+                progress(SAVING, 0, 1)
+        if not args.dry_run:
+            progress(SAVING, 1, 1)
+    # Results on stdout once the progress display is down (scripts read them).
+    verb = "Checked (dry run, nothing written)" if args.dry_run else "Imported"
+    echo(
+        f"{verb} into network {network.id} {network.name!r} (now version {result.network_version}):"
+    )
+    for label, counts in (("nodes", result.nodes), ("edges", result.edges)):
+        echo(f"  {label}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
 

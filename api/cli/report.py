@@ -23,6 +23,7 @@ from api.cli.common import (
     transaction,
 )
 from api.cli.demo_seed import DEMO_NETWORKS, load_example
+from api.cli.progress import REFRESHING, SAVING, add_progress_option, showing_progress
 from api.db import make_engine
 from api.migrate import upgrade
 from api.refresh import refresh_network
@@ -34,6 +35,7 @@ from audit.reports.pdf import render_pdf
 from audit.reports.schemas import ReportData
 from core.organisations.models import OrganisationKind
 from core.organisations.service import get_or_create_organisation
+from core.progress import Progress, no_progress
 from questionnaires.service import Actor
 from supplychain.models import Network
 
@@ -49,6 +51,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     report.add_argument("--network", type=int, required=True)
     report.add_argument("--format", choices=FORMATS, default="pdf")
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    add_progress_option(report)
     add_database_option(report)
     report.set_defaults(handler=_report)
 
@@ -66,15 +69,25 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default=Path("fairpath-demo"),
         help="folder to write into (default ./fairpath-demo)",
     )
+    add_progress_option(demo)
     demo.set_defaults(handler=_demo)
 
 
-def write_report(session: Session, network: Network, fmt: str, path: Path, now: datetime) -> None:
+def write_report(
+    session: Session,
+    network: Network,
+    fmt: str,
+    path: Path,
+    now: datetime,
+    *,
+    progress: Progress = no_progress,
+) -> None:
     """One report file; JSON needs no heatmaps, so it is built without them."""
     if fmt == "json":
-        _write_json(build_report(session, network, now), path)
+        _write_json(build_report(session, network, now, progress=progress), path)
     else:
-        _write(build_report_with_figures(session, network, now), fmt, path)
+        bundle = build_report_with_figures(session, network, now, progress=progress)
+        _write(bundle, fmt, path, progress)
 
 
 def _write_json(report: ReportData, path: Path) -> None:
@@ -84,13 +97,15 @@ def _write_json(report: ReportData, path: Path) -> None:
     )
 
 
-def _write(bundle: ReportBundle, fmt: str, path: Path) -> None:
+def _write(bundle: ReportBundle, fmt: str, path: Path, progress: Progress = no_progress) -> None:
     if fmt == "json":
         _write_json(bundle.report, path)
     elif fmt == "html":
+        progress("rendering HTML", 0, 1)
         path.write_text(render_html(bundle.report, bundle.figures), encoding="utf-8")
+        progress("rendering HTML", 1, 1)
     else:
-        path.write_bytes(render_pdf(bundle.report, bundle.figures))
+        path.write_bytes(render_pdf(bundle.report, bundle.figures, progress=progress))
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -98,14 +113,30 @@ def _report(args: argparse.Namespace) -> int:
     engine = engine_for(args)
     with transaction(engine) as session:
         network_or_fail(session, args.network)
-    # A command, not a GET: the findings the report lists are brought up to date first.
-    refresh_network(engine, args.network, now)
-    with transaction(engine) as session:
-        network = network_or_fail(session, args.network)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_report(session, network, args.format, args.output, now)
+    with showing_progress(args) as progress:
+        # A command, not a GET: the findings the report lists are brought up to date first.
+        progress(REFRESHING, 0, 1)
+        refresh_network(engine, args.network, now)
+        progress(REFRESHING, 1, 1)
+        with transaction(engine) as session:
+            network = network_or_fail(session, args.network)
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            write_report(session, network, args.format, args.output, now, progress=progress)
     echo(f"Wrote the {args.format.upper()} report of network {network.id} to {args.output}")
     return 0
+
+
+class _Steps:
+    """A stage counted in steps: reports 0 of ``total`` at once, then one more per call."""
+
+    def __init__(self, progress: Progress, stage: str, total: int) -> None:
+        self._progress, self._stage, self._total = progress, stage, total
+        self._done = 0
+        progress(stage, 0, total)
+
+    def __call__(self) -> None:
+        self._done += 1
+        self._progress(self._stage, self._done, self._total)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -118,43 +149,58 @@ def _demo(args: argparse.Namespace) -> int:
         shutil.rmtree(output)
     output.mkdir(parents=True)
     engine = make_engine(f"sqlite:///{(output / 'fairpath-demo.db').resolve()}")
-    upgrade(engine)
     now = datetime.now(UTC)
     written: list[Path] = []
-    with transaction(engine) as session:
-        programme = get_or_create_organisation(
-            session, "Fairpath demo programme", OrganisationKind.programme
-        )
-        reviewer = create_user(
-            session,
-            UserCreate(
-                email="auditor@demo.fairpath.example",
-                organisation_id=programme.id or 0,
-                role=Role.admin,
-            ),
-        )
-        actor = Actor.user(reviewer.id, "admin")
-        for name in DEMO_NETWORKS:
-            loaded = load_example(session, name, now=now, actor=actor)
-            folder = output / name
-            folder.mkdir()
-            bundle = build_report_with_figures(session, loaded.network, now)
-            for fmt in FORMATS:
-                path = folder / f"report.{fmt}"
-                _write(bundle, fmt, path)
-                written.append(path)
-            for figure_name, figure in bundle.figures.items():
-                for extension, render in (("svg", heatmap.to_svg), ("png", heatmap.to_png)):
-                    path = folder / f"heatmap-{figure_name}.{extension}"
-                    path.write_bytes(render(figure))
-                    written.append(path)
-            plan, _media = plan_export(session, loaded.network, now.date(), "csv")
-            (folder / "remediation-plan.csv").write_bytes(plan)
-            written.append(folder / "remediation-plan.csv")
-            echo(
-                f"{loaded.network.name}: {loaded.assessments} assessments, "
-                f"{loaded.actions} remediation actions -> {folder}/"
+    summaries: list[str] = []  # printed once the progress display is down
+    with showing_progress(args) as progress:
+        progress("creating the database", 0, 1)
+        upgrade(engine)
+        progress("creating the database", 1, 1)
+        with transaction(engine) as session:
+            programme = get_or_create_organisation(
+                session, "Fairpath demo programme", OrganisationKind.programme
             )
+            reviewer = create_user(
+                session,
+                UserCreate(
+                    email="auditor@demo.fairpath.example",
+                    organisation_id=programme.id or 0,
+                    role=Role.admin,
+                ),
+            )
+            actor = Actor.user(reviewer.id, "admin")
+            for name in DEMO_NETWORKS:
+                # One stage per example, in steps: the networks are small, and a log of every
+                # import and report stage of each would be seventy lines.
+                step = _Steps(progress, f"example {name}", total=3 + len(FORMATS))
+                loaded = load_example(session, name, now=now, actor=actor)
+                step()
+                folder = output / name
+                folder.mkdir()
+                bundle = build_report_with_figures(session, loaded.network, now)
+                step()
+                for fmt in FORMATS:
+                    path = folder / f"report.{fmt}"
+                    _write(bundle, fmt, path)
+                    written.append(path)
+                    step()
+                for figure_name, figure in bundle.figures.items():
+                    for extension, render in (("svg", heatmap.to_svg), ("png", heatmap.to_png)):
+                        path = folder / f"heatmap-{figure_name}.{extension}"
+                        path.write_bytes(render(figure))
+                        written.append(path)
+                plan, _media = plan_export(session, loaded.network, now.date(), "csv")
+                (folder / "remediation-plan.csv").write_bytes(plan)
+                written.append(folder / "remediation-plan.csv")
+                step()
+                summaries.append(
+                    f"{loaded.network.name}: {loaded.assessments} assessments, "
+                    f"{loaded.actions} remediation actions -> {folder}/"
+                )
+            progress(SAVING, 0, 1)
+        progress(SAVING, 1, 1)
+    for summary in summaries:
+        echo(summary)
     engine.dispose()
     echo("")
     echo(f"Demo written to {output.resolve()}/")

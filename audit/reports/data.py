@@ -35,6 +35,7 @@ from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.presenters import explanation
 from audit.scores.service import ScoringContext, scoring_context
 from core.organisations.service import organisation_name
+from core.progress import Progress, no_progress
 from core.severity import SEVERITIES, SEVERITY_RANK, Severity
 from core.version import fairpath_version
 from questionnaires.models import Assessment, AssessmentStatus, QuestionnaireRecord
@@ -79,16 +80,36 @@ class ReportBundle:
     figures: dict[str, Heatmap]
 
 
-def build_report(session: Session, network: Network, now: datetime) -> ReportData:
-    """The report data alone (the JSON report needs no heatmaps)."""
-    return report_data(session, network, now, scoring_context(session, network, now=now))
+def build_report(
+    session: Session, network: Network, now: datetime, *, progress: Progress = no_progress
+) -> ReportData:
+    """The report data alone (the JSON report needs no heatmaps). ``progress`` hears
+    "scoring the network" (one step) and "gathering data" (``report_data``'s steps)."""
+    context = _scored(session, network, now, progress)
+    return report_data(session, network, now, context, progress=progress)
 
 
-def build_report_with_figures(session: Session, network: Network, now: datetime) -> ReportBundle:
-    """The report data and its heatmaps, scoring the network once for both."""
+def build_report_with_figures(
+    session: Session, network: Network, now: datetime, *, progress: Progress = no_progress
+) -> ReportBundle:
+    """The report data and its heatmaps, scoring the network once for both. ``progress``
+    hears "scoring the network", "gathering data", then "drawing heatmaps" (one step)."""
+    context = _scored(session, network, now, progress)
+    report = report_data(session, network, now, context, progress=progress)
+    progress("drawing heatmaps", 0, 1)
+    figures = heatmaps(context, report.corridors)
+    progress("drawing heatmaps", 1, 1)
+    return ReportBundle(report=report, figures=figures)
+
+
+def _scored(
+    session: Session, network: Network, now: datetime, progress: Progress
+) -> ScoringContext:
+    """The scoring context, as one step: scores are computed whole (or come from the cache)."""
+    progress("scoring the network", 0, 1)
     context = scoring_context(session, network, now=now)
-    report = report_data(session, network, now, context)
-    return ReportBundle(report=report, figures=heatmaps(context, report.corridors))
+    progress("scoring the network", 1, 1)
+    return context
 
 
 def _assessment_counts(session: Session, network: Network) -> tuple[Counter[str], list[str]]:
@@ -129,12 +150,25 @@ def _sources(context: ScoringContext) -> list[SourceRow]:
     return sorted(seen.values(), key=lambda r: (r.data, r.subject, r.year))
 
 
+# The steps of ``report_data``, as "gathering data" reports them.
+_GATHERING = 5
+
+
 def report_data(
-    session: Session, network: Network, now: datetime, context: ScoringContext
+    session: Session,
+    network: Network,
+    now: datetime,
+    context: ScoringContext,
+    *,
+    progress: Progress = no_progress,
 ) -> ReportData:
     """Everything the report says, from an already computed scoring context. It only reads:
     findings are as their last refresh left them, and the report says so when the network's
-    inputs have changed since (see ``audit.findings.freshness``)."""
+    inputs have changed since (see ``audit.findings.freshness``).
+
+    ``progress`` hears "gathering data" in ``_GATHERING`` steps: figures and fees, findings,
+    the plan, scorecards, then gaps and sources."""
+    progress("gathering data", 0, _GATHERING)
     freshness = findings_state(session, network, now)
     scores, graph = context.scores, context.graph
     stats = analysis.statistics(graph)
@@ -143,21 +177,25 @@ def report_data(
     money = reimbursement(
         graph, context.assessments, context.reference, scores.profile.fee_usd_tolerance
     )
+    progress("gathering data", 1, _GATHERING)
     grouped = _open_findings(session, network, context, LIMITS["findings"])
     counted = findings_service.counts(session, network).get(FindingStatus.open.value, {})
     open_counts: dict[Severity, int] = {s: counted.get(s, 0) for s in SEVERITIES}
+    progress("gathering data", 2, _GATHERING)
 
     today = now.date()
     plan = plan_views.actions_read(
         session, plans_service.most_urgent(session, network, LIMITS["plan"]), today
     )
     metrics = plans_service.network_metrics(session, network, today)
+    progress("gathering data", 3, _GATHERING)
 
     ranked = sorted(
         (s for s in scores.nodes.values() if s.node.kind in ("supplier", "recruiter")),
         key=lambda s: (-(s.band == "critical"), -s.risk, s.node.name),
     )
     scorecards = [explanation(context, s.node.id) for s in ranked[: LIMITS["scorecards"]]]
+    progress("gathering data", 4, _GATHERING)
     critical_chain = scores.critical_chain(company) if company is not None else None
     unknown, assessable = scores.unknown_share()
     key = KeyFigures(
@@ -188,7 +226,7 @@ def report_data(
         assessable=assessable,
     )
     gaps = analysis.visibility_gaps(graph)
-    return ReportData(
+    report = ReportData(
         meta=ReportMeta(
             company=organisation_name(session, network.organisation_id),
             network=network.name,
@@ -245,6 +283,8 @@ def report_data(
         scorecards_total=len(ranked),
         top=dict(TOP),
     )
+    progress("gathering data", _GATHERING, _GATHERING)
+    return report
 
 
 def _open_findings(
