@@ -2,50 +2,83 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 from urllib.parse import quote
 
-from fastapi import UploadFile
-from fastapi.responses import FileResponse
+from fastapi import Request, UploadFile
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.settings import Settings
 from core.errors import NotFound
-from core.storage import storage_path
+from core.filestore import service as filestore
+from core.filestore.models import CHUNK_BYTES
+from core.storage import legacy_path
 from questionnaires import service as assessments
 from questionnaires.models import Assessment, EvidenceFile
 
 
 def stored_file_response(
-    sha256: str, filename: str, media_type: str, data_dir: Path
-) -> FileResponse:
-    """Always a download with the detected type, never rendered inline by the browser."""
-    path = storage_path(data_dir, sha256)
-    if not path.exists():
-        raise NotFound(f"The file {filename!r} is missing from storage")
+    request: Request,
+    sha256: str,
+    filename: str,
+    media_type: str,
+    *,
+    session: Session | None = None,
+) -> Response:
+    """Always a download with the detected type, never rendered inline by the browser.
+
+    The bytes come from the database every server shares, a chunk at a time, each chunk in a
+    short session of its own: the request's session is closed before the body is sent. A file
+    stored before files moved into the database is still read from this server's disk.
+
+    Pass the request's ``session`` when there is one: without it, finding the file takes a
+    second connection from the pool while the request holds its own.
+    """
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")
-    return FileResponse(
-        path,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
-            f"filename*=UTF-8''{quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
+    headers = {
+        "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+        f"filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
+    engine: Engine = request.app.state.engine
+    if session is None:
+        with Session(engine) as own:
+            stored = filestore.find(own, sha256)
+    else:
+        stored = filestore.find(session, sha256)
+    if stored is not None:
+        return StreamingResponse(
+            filestore.stream_chunks(engine, sha256),
+            media_type=media_type,
+            headers={**headers, "Content-Length": str(stored.size)},
+        )
+    settings: Settings = request.app.state.settings
+    path = legacy_path(settings.data_dir, sha256)
+    if not path.is_file():
+        raise NotFound(f"The file {filename!r} is missing from storage")
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def evidence_response(request: Request, evidence: EvidenceFile, *, session: Session) -> Response:
+    return stored_file_response(
+        request, evidence.sha256, evidence.filename, evidence.media_type, session=session
     )
 
 
-def evidence_response(evidence: EvidenceFile, data_dir: Path) -> FileResponse:
-    return stored_file_response(evidence.sha256, evidence.filename, evidence.media_type, data_dir)
-
-
-# Shared by the staff and the respondent upload endpoints; the size cap is read before the file
-# is, so an oversized upload never fills memory.
+# Shared by the staff and the respondent upload endpoints; the size cap is enforced while the
+# file is read, so an oversized upload never fills memory.
 UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
     413: {"description": "File too large"},
     415: {"description": "File type not accepted"},
 }
+
+
+def upload_chunks(file: UploadFile) -> Iterator[bytes]:
+    """An upload as a stream of chunks, read only as far as the one consuming it asks."""
+    return iter(lambda: file.file.read(CHUNK_BYTES), b"")
 
 
 def receive_evidence(
@@ -62,8 +95,7 @@ def receive_evidence(
         assessment=assessment,
         question_id=question_id,
         filename=file.filename or "",
-        data=file.file.read(settings.max_evidence_bytes + 1),
-        data_dir=settings.data_dir,
+        chunks=upload_chunks(file),
         max_bytes=settings.max_evidence_bytes,
         actor=actor,
     )

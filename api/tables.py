@@ -8,6 +8,8 @@ from api.accounts import models as accounts_models
 from audit.findings import models as findings_models
 from audit.remediation import models as remediation_models
 from audit.scores import models as scores_models
+from core.filestore import models as filestore_models
+from core.jobs import models as jobs_models
 from core.metadata import metadata
 from core.organisations import models as organisations_models
 from questionnaires import models as questionnaire_models
@@ -21,6 +23,8 @@ TABLE_MODULES = (
     scores_models,
     findings_models,
     remediation_models,
+    filestore_models,
+    jobs_models,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

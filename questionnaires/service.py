@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from core.filestore import service as filestore
+from core.filestore.service import StoredBlob
 from core.last_used import record_use
 from core.locking import lock_row
 from core.organisations.models import Organisation
@@ -649,14 +649,36 @@ def names_shown(session: Session, assessment: Assessment) -> tuple[str, str]:
 # Evidence ------------------------------------------------------------------------------------
 
 
+def store_upload(
+    session: Session, *, chunks: Iterable[bytes], filename: str, max_bytes: int
+) -> tuple[evidence_files.Detected, StoredBlob]:
+    """Check an uploaded evidence file (or proof of remediation) and keep it in the file store
+    every server shares; a refused file is never stored.
+
+    Reading stops as soon as the file passes ``max_bytes``. Its type is read from the whole
+    content (an office document is a ZIP archive whose directory comes last), so the file,
+    ``max_bytes`` at most, is held in memory while it is checked.
+    """
+    evidence_files.check_filename(filename)
+    pieces: list[bytes] = []
+    size = 0
+    for piece in chunks:
+        pieces.append(piece)
+        size += len(piece)
+        if size > max_bytes:
+            break  # check_upload refuses it, naming the limit
+    data = b"".join(pieces)
+    detected, _digest = evidence_files.check_upload(data, filename, max_bytes)
+    return detected, filestore.store_bytes(session, data)
+
+
 def add_evidence(
     session: Session,
     *,
     assessment: Assessment,
     question_id: str,
     filename: str,
-    data: bytes,
-    data_dir: Path,
+    chunks: Iterable[bytes],
     max_bytes: int,
     actor: Actor,
 ) -> EvidenceFile:
@@ -675,15 +697,14 @@ def add_evidence(
             f"Question {question_id} is not asked given the answers so far",
             errors=[{"question": question_id, "message": "hidden by an earlier answer"}],
         )
-    detected, digest = evidence_files.check_upload(data, filename, max_bytes)
-    storage.store_bytes(data_dir, digest, data)
+    detected, stored = store_upload(session, chunks=chunks, filename=filename, max_bytes=max_bytes)
     evidence = EvidenceFile(
         assessment_id=assessment.id or 0,
         question_id=question_id,
-        sha256=digest,
+        sha256=stored.sha256,
         filename=evidence_files.clean_filename(filename, detected.extension),
         media_type=detected.media_type,
-        size=len(data),
+        size=stored.size,
         uploaded_by_user=actor.user_id,
     )
     session.add(evidence)
@@ -705,7 +726,7 @@ def add_evidence(
             "evidence": evidence.id,
             "question": question_id,
             "media_type": detected.media_type,
-            "size": len(data),
+            "size": stored.size,
         },
     )
     return evidence

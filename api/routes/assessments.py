@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse, Response
 
 from api.deps import NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
@@ -309,10 +309,10 @@ def upload_evidence(
 def download_evidence(
     assessment_id: IdParam,
     evidence_id: IdParam,
+    request: Request,
     session: SessionDep,
     network: NetworkDep,
-    settings: SettingsDep,
-) -> FileResponse:
+) -> Response:
     assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
     evidence = service.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
-    return evidence_response(evidence, settings.data_dir)
+    return evidence_response(request, evidence, session=session)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
-from api.files import UPLOAD_RESPONSES, stored_file_response
+from api.files import UPLOAD_RESPONSES, stored_file_response, upload_chunks
 from api.openapi import EVIDENCE_DOWNLOAD
 from api.pagination import PageDep
 from audit.remediation import presenters as plan_views
@@ -264,8 +264,7 @@ def upload_action_evidence(
         session,
         action=action,
         filename=file.filename or "",
-        data=file.file.read(settings.max_evidence_bytes + 1),
-        data_dir=settings.data_dir,
+        chunks=upload_chunks(file),
         max_bytes=settings.max_evidence_bytes,
         user_id=principal.user.id,
     )
@@ -297,14 +296,14 @@ def list_action_evidence(
 def download_action_evidence(
     action_id: IdParam,
     evidence_id: IdParam,
+    request: Request,
     session: SessionDep,
     network: NetworkDep,
-    settings: SettingsDep,
-) -> FileResponse:
+) -> Response:
     action = plans_service.get_action(session, network=network, action_id=action_id)
     evidence = plans_service.get_evidence(session, action=action, evidence_id=evidence_id)
     return stored_file_response(
-        evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
+        request, evidence.sha256, evidence.filename, evidence.media_type, session=session
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from api.deps import RespondentDep, SessionDep, SettingsDep
@@ -107,7 +107,7 @@ def upload_evidence(
     responses={**NOT_FOUND, **EVIDENCE_DOWNLOAD},
 )
 def download_evidence(
-    evidence_id: IdParam, session: SessionDep, assessment: RespondentDep, settings: SettingsDep
-) -> FileResponse:
+    evidence_id: IdParam, request: Request, session: SessionDep, assessment: RespondentDep
+) -> Response:
     evidence = service.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
-    return evidence_response(evidence, settings.data_dir)
+    return evidence_response(request, evidence, session=session)

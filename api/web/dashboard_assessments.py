@@ -141,7 +141,7 @@ def evidence_file(
     network = network_for(session, principal, network_id)
     assessment = assessments.get_assessment(session, network=network, assessment_id=assessment_id)
     evidence = assessments.get_evidence(session, assessment=assessment, evidence_id=evidence_id)
-    return evidence_response(evidence, settings.data_dir)
+    return evidence_response(request, evidence, session=session)
 
 
 @router.post(BASE + "/{assessment_id}/invitation", response_class=HTMLResponse)

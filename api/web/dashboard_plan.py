@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.deps import Principal, SessionDep, SettingsDep
-from api.files import stored_file_response
+from api.files import stored_file_response, upload_chunks
 from api.settings import Settings
 from api.web.dashboard_session import (
     PageError,
@@ -379,8 +379,7 @@ def _stored_proof(
         session,
         action=action,
         filename=file.filename or "",
-        data=file.file.read(settings.max_evidence_bytes + 1),
-        data_dir=settings.data_dir,
+        chunks=upload_chunks(file),
         max_bytes=settings.max_evidence_bytes,
         user_id=user,
     )
@@ -489,5 +488,5 @@ def evidence_file(
     action = plans_service.get_action(session, network=network, action_id=action_id)
     evidence = plans_service.get_evidence(session, action=action, evidence_id=evidence_id)
     return stored_file_response(
-        evidence.sha256, evidence.filename, evidence.media_type, settings.data_dir
+        request, evidence.sha256, evidence.filename, evidence.media_type, session=session
     )

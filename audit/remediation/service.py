@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import case, func, insert
 from sqlalchemy import select as sa_select
@@ -28,11 +27,11 @@ from audit.remediation.models import (
     ActionStatus,
     RemediationAction,
 )
-from core import storage
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.severity import SEVERITY_RANK
 from questionnaires import evidence as evidence_files
+from questionnaires.service import store_upload
 from scoring.reimbursement import OwedLine, reimbursement
 from supplychain.models import Network, Node
 
@@ -537,21 +536,19 @@ def add_evidence(
     *,
     action: RemediationAction,
     filename: str,
-    data: bytes,
-    data_dir: Path,
+    chunks: Iterable[bytes],
     max_bytes: int,
     user_id: int | None,
 ) -> ActionEvidence:
     if action.status == S.cancelled:
         raise Conflict("The action was cancelled")
-    detected, digest = evidence_files.check_upload(data, filename, max_bytes)
-    storage.store_bytes(data_dir, digest, data)
+    detected, stored = store_upload(session, chunks=chunks, filename=filename, max_bytes=max_bytes)
     evidence = ActionEvidence(
         action_id=action.id or 0,
-        sha256=digest,
+        sha256=stored.sha256,
         filename=evidence_files.clean_filename(filename, detected.extension),
         media_type=detected.media_type,
-        size=len(data),
+        size=stored.size,
         uploaded_by=user_id,
     )
     session.add(evidence)

@@ -1,0 +1,1 @@
+"""Stored files (evidence, proofs, import uploads, report files) that every replica can read."""

@@ -1,0 +1,1 @@
+"""Long work (imports, reports, exports) run by a worker, with its state kept in the database."""
