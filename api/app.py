@@ -16,6 +16,7 @@ from api.admission import AdmissionLimit
 from api.db import REQUEST_SLOTS, make_engine
 from api.errors import install_error_handlers
 from api.health import router as health_router
+from api.jobs.queue import build_queue
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
 from api.openapi import install_openapi
@@ -24,6 +25,7 @@ from api.routes import (
     assessments,
     findings,
     graph,
+    jobs,
     networks,
     questionnaires,
     reference,
@@ -34,7 +36,7 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
-from api.web import dashboard_assessments, dashboard_plan
+from api.web import dashboard_assessments, dashboard_jobs, dashboard_plan
 from api.web import respond as respond_pages
 from api.web.error_pages import html_problem_page
 from core.version import fairpath_version
@@ -67,6 +69,7 @@ def api_router() -> APIRouter:
     router.include_router(reports.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)
+    router.include_router(jobs.router)
     return router
 
 
@@ -90,7 +93,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             session.commit()
         current.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         current.signing_key()  # made now, so the warning about it is printed at start
-        yield
+        queue = build_queue(current, database)
+        app.state.queue = queue
+        consumer = None
+        if current.worker_in_process and not queue.immediate:
+            consumer = queue.consumer(current.worker_threads, embedded=True)
+            consumer.start()
+            queue.start_reaper()
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                queue.stop_reaper()
+                consumer.stop(graceful=True)
+            app.state.queue = None
 
     app = FastAPI(
         title="Fairpath",
@@ -120,5 +136,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_pages.router)
     app.include_router(dashboard_assessments.router)
     app.include_router(dashboard_plan.router)
+    app.include_router(dashboard_jobs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

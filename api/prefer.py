@@ -30,3 +30,11 @@ PreferHeader = Annotated[
     str | None,
     Header(max_length=256, description=PREFER_DESCRIPTION, examples=["return=minimal"]),
 ]
+
+
+def wants_async(prefer: str | None) -> bool:
+    """Whether ``prefer`` asks for ``respond-async``: answer 202 with a job at once."""
+    return any(
+        preference.split(";", 1)[0].strip().lower() == "respond-async"
+        for preference in (prefer or "").split(",")
+    )

@@ -48,6 +48,20 @@ class Settings(BaseSettings):
     admission_wait_seconds: float = 30.0
     # Where respondents open their invitation links: the address users reach, behind any proxy.
     public_base_url: str | None = None
+    # The job queue (api.jobs): unset, a SQLite file in the data directory (one machine, no
+    # server); redis://host:6379/0 for workers on several machines; "immediate" runs each job
+    # in the request that starts it (tests and scripts only).
+    queue_url: str | None = None
+    # A lone `fairpath serve` runs jobs in background threads of its own; replicas with a
+    # dedicated `fairpath worker` set this to false.
+    worker_in_process: bool = True
+    worker_threads: int = Field(default=2, ge=1, le=32)
+    # A running job whose worker has not reported for this long is taken as lost (killed,
+    # machine gone): a worker retries it, or fails it once its attempts are used.
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    # Imports with a larger body always run as a job (202); smaller ones finish in the request
+    # unless the client sends `Prefer: respond-async`.
+    inline_import_bytes: int = Field(default=1024 * 1024, ge=0)
     _generated_key: str | None = PrivateAttr(default=None)
 
     @field_validator("public_base_url")
@@ -64,6 +78,17 @@ class Settings(BaseSettings):
         if parsed.query or parsed.fragment:
             raise ValueError("must not carry a query or fragment")
         return value.strip().rstrip("/")
+
+    @field_validator("queue_url")
+    @classmethod
+    def _check_queue_url(cls, value: str | None) -> str | None:
+        """A queue the service can reach: redis(s)://..., or "immediate"."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value != "immediate" and urlsplit(value).scheme not in ("redis", "rediss"):
+            raise ValueError('must be a redis:// address, or "immediate"; unset for SQLite')
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -87,6 +112,11 @@ class Settings(BaseSettings):
                 "FAIRPATH_PUBLIC_BASE_URL must be set when FAIRPATH_ENVIRONMENT=production: "
                 "the address respondents open invitation links at "
                 "(for example https://fairpath.example.org)"
+            )
+        if self.environment == "production" and self.queue_url == "immediate":
+            raise RuntimeError(
+                'FAIRPATH_QUEUE_URL="immediate" runs jobs inside requests and is for tests; '
+                "unset it (a SQLite queue file) or point it at Redis in production"
             )
         if self.environment == "production" and (
             not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH

@@ -89,3 +89,11 @@ class TooManyRequests(FairpathError):
     status = 429
     slug = "too-many-requests"
     title = "Too many requests"
+
+
+class ServiceUnavailable(FairpathError):
+    """A service Fairpath depends on (the job queue) cannot be reached; try again later."""
+
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"

@@ -300,3 +300,14 @@ class StatsRead(BaseModel):
     corridors: int
     longest_path_hops: int
     components: int
+
+
+ExportFormat = Literal["json", "csv", "xlsx", "graphml"]
+
+
+class ExportJobCreate(BaseModel):
+    """A network file to produce as a job, for networks too large to wait for."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"format": "xlsx"}]})
+
+    format: ExportFormat = "json"

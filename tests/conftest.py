@@ -116,6 +116,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         environment="test",
         log_level="WARNING",
+        # Jobs run in the request that starts them: no consumer threads per test. The queue's
+        # own tests (tests/jobs/) run real consumers and workers.
+        queue_url="immediate",
     )
 
 

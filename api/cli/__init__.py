@@ -18,6 +18,7 @@ from api.cli import (
     scores,
     serve,
     users,
+    worker,
 )
 from api.cli.common import CommandFailed, run_command
 from core.version import fairpath_version
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     findings,
     reference,
     report,
+    worker,
 )
 
 

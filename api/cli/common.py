@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -13,10 +12,8 @@ from sqlmodel import Session
 
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
-from api.refresh import refresh_changed
 from api.settings import Settings, get_settings
-from core import changes
-from core.clock import utcnow
+from api.work import transaction as transaction  # the commands' unit of work
 from core.errors import FairpathError, NotFound
 from core.tenancy import Scope
 from supplychain import service as networks
@@ -67,23 +64,6 @@ def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> En
         except DatabaseNotMigrated as exc:
             raise CommandFailed(str(exc)) from exc
     return engine
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """All or nothing, like an API request; findings of the networks it changed are refreshed
-    after the commit, as the API does after a write."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            changes.discard(session)
-            raise
-        committed = changes.take(session)
-    if committed:
-        refresh_changed(engine, committed, utcnow)
 
 
 def report_problem(error: FairpathError) -> str:

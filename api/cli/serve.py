@@ -9,6 +9,7 @@ import uvicorn
 
 from api.app import create_app
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, settings_from
+from api.jobs.queue import describe
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +29,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise CommandFailed(str(exc)) from exc
     engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
     echo(f"Fairpath serving on http://{args.host}:{args.port} (API docs at /api/v1/docs)")
+    if settings.worker_in_process:
+        echo(f"Jobs run in this server's threads, from the queue {describe(settings)}")
+    else:
+        echo(f"Jobs wait for `fairpath worker` on the queue {describe(settings)}")
     if args.workers > 1:
         # Worker processes build their own app from the environment.
         os.environ["DATABASE_URL"] = settings.database_url

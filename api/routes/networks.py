@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from api.deps import (
     NetworkDep,
     PrincipalDep,
     SessionDep,
+    SettingsDep,
     WritableNetworkDep,
     WriterDep,
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
+from api.jobs import imports
+from api.jobs.handlers import NETWORK_EXPORT
+from api.jobs.submit import accepted, queue_of, submit
 from api.pagination import Page, PageDep, page_of
+from api.prefer import wants_async
 from core.errors import BadRequest, UnsupportedMediaType
+from core.jobs.schemas import JobRead
 from core.problems import Problems
 from core.schemas import IdParam, QueryText
 from supplychain import export, formats
@@ -29,6 +35,8 @@ from supplychain.schemas import (
     EdgeCreate,
     EdgeRead,
     EdgeUpdate,
+    ExportFormat,
+    ExportJobCreate,
     ImportMode,
     ImportResult,
     NetworkCreate,
@@ -412,18 +420,43 @@ async def _read_import_payload(request: Request) -> tuple[dict[str, Any], str]:
     )
 
 
+_ASYNC_IMPORT_DESCRIPTION = (
+    "Accepted: the import runs as a job (bodies over the inline limit, or "
+    "`Prefer: respond-async`). Follow `Location` (`GET /api/v1/jobs/{id}`): its `result` "
+    "holds these same counts when done, its `problem` the refusal with every row's problem."
+)
+
+
 @router.post(
     "/{network_id}/import",
     response_model=ImportResult,
     tags=["import-export"],
     operation_id="networks-import",
-    responses={**NOT_FOUND, **CONFLICT, **INVALID, 415: {"description": "Unsupported file type"}},
+    responses={
+        **NOT_FOUND,
+        **CONFLICT,
+        **INVALID,
+        202: {"model": JobRead, "description": _ASYNC_IMPORT_DESCRIPTION},
+        415: {"description": "Unsupported file type"},
+        503: {"description": "The job queue cannot be reached"},
+    },
     openapi_extra=_IMPORT_BODY,
 )
 async def import_network(
     request: Request,
     session: SessionDep,
     network: WritableNetworkDep,
+    principal: WriterDep,
+    settings: SettingsDep,
+    prefer: Annotated[
+        str | None,
+        Header(
+            max_length=256,
+            description="`respond-async` runs even a small import as a job (202); larger "
+            "bodies than the server's inline limit (1 MiB by default) always do.",
+            examples=["respond-async"],
+        ),
+    ] = None,
     mode: Annotated[
         ImportMode,
         Query(
@@ -432,13 +465,25 @@ async def import_network(
         ),
     ] = "upsert",
     dry_run: Annotated[bool, Query(description="Validate and count, write nothing.")] = False,
-) -> ImportResult:
+) -> Any:
     """Bulk import nodes and edges; all or nothing.
 
     Any problem (unknown country, duplicate id, edge to a missing node, forbidden kind
     combination, cycle, bad number) refuses the whole import with one 422 listing every problem
-    with its file, row and column (at most 200).
+    with its file, row and column (at most 200). Small files are imported in the request (200);
+    large ones, or any with `Prefer: respond-async`, answer 202 with a job to follow.
     """
+    asked = wants_async(prefer)
+    if asked or _too_large_to_wait_for(request, settings.inline_import_bytes):
+        job = await imports.submit_import(
+            request,
+            session,
+            network=network,
+            principal_user_id=principal.user.id,
+            mode=mode,
+            dry_run=dry_run,
+        )
+        return accepted(job, settings, preference_applied="respond-async" if asked else None)
     payload, kind = await _read_import_payload(request)
 
     def run() -> ImportResult:
@@ -454,7 +499,40 @@ async def import_network(
     return await run_in_threadpool(run)
 
 
-ExportFormat = Literal["json", "csv", "xlsx", "graphml"]
+def _too_large_to_wait_for(request: Request, inline_limit: int) -> bool:
+    """A body over the inline limit, or of unknown length (streamed), runs as a job."""
+    declared = request.headers.get("content-length", "")
+    return not declared.isdigit() or int(declared) > inline_limit
+
+
+@router.post(
+    "/{network_id}/exports",
+    status_code=202,
+    response_model=JobRead,
+    tags=["import-export"],
+    operation_id="networks-export-job",
+    responses={**NOT_FOUND, 503: {"description": "The job queue cannot be reached"}},
+)
+def create_export(
+    data: ExportJobCreate,
+    request: Request,
+    session: SessionDep,
+    network: NetworkDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Produce the network file as a job: 202 with the job to follow; when it is done,
+    `links.download` sends the file (the same file `GET .../export` sends)."""
+    job = submit(
+        session,
+        queue_of(request),
+        organisation_id=network.organisation_id,
+        kind=NETWORK_EXPORT,
+        params={"format": data.format},
+        network_id=network.id,
+        created_by=principal.user.id,
+    )
+    return accepted(job, settings)
 
 
 @router.get(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.deps import ClockDep, NetworkDep, SessionDep
+from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.jobs.handlers import REPORT
+from api.jobs.submit import accepted, queue_of, submit
 from audit.reports import heatmap, heatmap_data
 from audit.reports.data import build_report, build_report_with_figures
 from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
-from audit.reports.schemas import ReportData
+from audit.reports.schemas import ReportData, ReportJobCreate
 from audit.scores.service import scoring_context
+from core.jobs.schemas import JobRead
 
 router = APIRouter(
     prefix="/networks/{network_id}", tags=["reports"], responses={**AUTH_RESPONSES, **NOT_FOUND}
@@ -103,3 +106,33 @@ def report_pdf(session: SessionDep, network: NetworkDep, now: ClockDep) -> Respo
             "Cache-Control": "private, no-cache",
         },
     )
+
+
+@router.post(
+    "/reports",
+    status_code=202,
+    response_model=JobRead,
+    operation_id="reports-create",
+    responses={503: {"description": "The job queue cannot be reached"}},
+)
+def create_report(
+    data: ReportJobCreate,
+    request: Request,
+    session: SessionDep,
+    network: NetworkDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Produce the audit report as a job: 202 with the job to follow; when it is done,
+    `links.download` (`GET /api/v1/jobs/{id}/result`) sends the file. For large networks, whose
+    PDF takes longer than a proxy waits for `GET .../report.pdf`."""
+    job = submit(
+        session,
+        queue_of(request),
+        organisation_id=network.organisation_id,
+        kind=REPORT,
+        params={"format": data.format},
+        network_id=network.id,
+        created_by=principal.user.id,
+    )
+    return accepted(job, settings)

@@ -6,9 +6,9 @@ Field names are the JSON keys clients read; they stay as they are when the layou
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from audit.findings.schemas import FindingRead
 from audit.remediation.schemas import ActionRead, ReimbursementRead
@@ -181,3 +181,11 @@ class ReportData(BaseModel):
     def top_rows(self, name: str, rows: list[Row]) -> list[Row]:
         """The rows a PDF or HTML table shows; the JSON always carries all of them."""
         return rows[: self.top[name]]
+
+
+class ReportJobCreate(BaseModel):
+    """A report to produce as a job, for networks too large to wait for in one request."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"format": "pdf"}]})
+
+    format: Literal["pdf", "html"] = "pdf"

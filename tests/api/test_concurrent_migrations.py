@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from api.db import make_engine
 from api.migrate import head_revision, migration_state
-from tests.conftest import BACKENDS, TEST_DATABASE_URL, _postgres_url_with_schema
+from tests.conftest import BACKENDS
+from tests.processes import empty_postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
@@ -26,16 +25,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    schema = f"fp_migrate_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(_postgres_url_with_schema(TEST_DATABASE_URL, "public"))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _postgres_url_with_schema(TEST_DATABASE_URL, schema)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with empty_postgres_schema("fp_migrate") as url:
+        yield url
 
 
 def test_replicas_upgrading_at_once_all_succeed(empty_database: str, tmp_path: Path) -> None:

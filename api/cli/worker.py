@@ -1,0 +1,59 @@
+"""``fairpath worker``: run queued jobs (imports, reports) until stopped.
+
+Start as many as the work needs, on as many machines as share the database and the queue
+(``FAIRPATH_QUEUE_URL``); each also watches for jobs whose worker was lost and retries them.
+Ctrl-C (SIGINT) finishes the running jobs first; SIGTERM stops at once, and the interrupted
+jobs, rolled back, are retried by the next worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from api.cli.common import CommandFailed, add_database_option, echo, engine_for, settings_from
+from api.jobs.queue import build_queue, describe
+
+
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = subcommands.add_parser(
+        "worker",
+        help="run queued jobs (imports, reports)",
+        description="Run jobs from the queue until stopped: the SQLite queue file in the data "
+        "directory, or Redis when FAIRPATH_QUEUE_URL is set.",
+    )
+    worker.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="jobs at once (default FAIRPATH_WORKER_THREADS, 2)",
+    )
+    add_database_option(worker)
+    worker.set_defaults(handler=_worker)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    try:
+        settings.check_production_safety()
+    except RuntimeError as exc:
+        raise CommandFailed(str(exc)) from exc
+    if settings.queue_url == "immediate":
+        raise CommandFailed(
+            'FAIRPATH_QUEUE_URL="immediate" runs jobs inside requests: there is no queue to '
+            "work on; unset it or point it at Redis"
+        )
+    threads = args.threads or settings.worker_threads
+    if not 1 <= threads <= 32:
+        raise CommandFailed("--threads must be between 1 and 32")
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
+    queue = build_queue(settings, engine)
+    echo(f"Fairpath worker: {threads} thread(s) on the queue {describe(settings)}")
+    queue.reap_once()
+    queue.start_reaper()
+    try:
+        queue.consumer(threads).run()  # until SIGINT or SIGTERM
+    finally:
+        queue.stop_reaper()
+    return 0

@@ -1,0 +1,157 @@
+"""What each kind of job does. A handler does its work in one transaction (all or nothing, as
+in a request) and returns the result a client reads from the job; a refused input raises the
+same error the API would have answered inline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.settings import Settings
+from api.work import transaction
+from audit.reports.data import build_report_with_figures
+from audit.reports.html import render_html
+from audit.reports.pdf import render_pdf
+from core.clock import utcnow
+from core.errors import BadRequest, NotFound
+from core.filestore.service import read_chunks, store_bytes, store_stream
+from core.problems import Problems
+from core.progress import Progress
+from supplychain import export, formats
+from supplychain import service as networks
+from supplychain.models import Network
+
+NETWORK_IMPORT = "network-import"
+REPORT = "report"
+NETWORK_EXPORT = "network-export"
+API = "/api/v1"
+REPORT_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class JobContext:
+    job_id: int
+    engine: Engine
+    settings: Settings
+    organisation_id: int
+    network_id: int | None
+    params: dict[str, Any]
+    progress: Progress
+
+
+Handler = Callable[[JobContext], dict[str, Any]]
+
+
+def _network(session: Session, context: JobContext) -> Network:
+    network = session.get(Network, context.network_id) if context.network_id else None
+    if network is None or network.organisation_id != context.organisation_id:
+        raise NotFound(f"Network {context.network_id} was not found (deleted after the job began?)")
+    return network
+
+
+def _file_bytes(session: Session, stored: dict[str, Any]) -> bytes:
+    return b"".join(read_chunks(session, str(stored["sha256"])))
+
+
+def network_import(context: JobContext) -> dict[str, Any]:
+    params = context.params
+    context.progress("reading", 0, None)
+    problems = Problems()
+    with transaction(context.engine) as session:
+        network = _network(session, context)
+        uploads: dict[str, dict[str, Any]] = params["files"]
+        if params["payload"] == "json":
+            data = _file_bytes(session, uploads["document"])
+            try:
+                document = json.loads(data)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
+            del data
+            raw = formats.network_from_json(document, problems)
+        else:
+            files = {
+                field: (str(stored["filename"]), _file_bytes(session, stored))
+                for field, stored in uploads.items()
+            }
+            raw = formats.read_upload(files, problems)
+            del files
+        result = networks.import_network(
+            session,
+            network=network,
+            raw=raw,
+            mode=params["mode"],
+            dry_run=bool(params["dry_run"]),
+            problems=problems,
+            progress=context.progress,
+        )
+        context.progress("saving and refreshing findings", 0, None)
+    network_id = network.id
+    return {
+        "import": result.model_dump(mode="json"),
+        "links": {
+            "network": f"{API}/networks/{network_id}",
+            "scores": f"{API}/networks/{network_id}/scores",
+            "findings": f"{API}/networks/{network_id}/findings",
+        },
+    }
+
+
+def report(context: JobContext) -> dict[str, Any]:
+    format_ = str(context.params.get("format", "pdf"))
+    now: datetime = utcnow()
+    with transaction(context.engine) as session:
+        network = _network(session, context)
+        bundle = build_report_with_figures(session, network, now, progress=context.progress)
+        if format_ == "pdf":
+            body = render_pdf(bundle.report, bundle.figures, progress=context.progress)
+        else:
+            body = render_html(bundle.report, bundle.figures).encode()
+        stored = store_bytes(session, body)
+        filename = f"fairpath-report-network-{network.id}-{now.date().isoformat()}.{format_}"
+    return {
+        "file": {
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "filename": filename,
+            "media_type": REPORT_MEDIA[format_],
+        },
+        "links": {"download": f"{API}/jobs/{context.job_id}/result"},
+    }
+
+
+def network_export(context: JobContext) -> dict[str, Any]:
+    format_ = str(context.params.get("format", "json"))
+    with transaction(context.engine) as session:
+        network = _network(session, context)
+        context.progress("reading the network", 0, None)
+        state = networks.load_state(session, network.id or 0)
+        context.progress("writing the file", 0, None)
+        media, extension = export.EXPORT_FORMATS[format_]
+        if format_ == "json":
+            stored = store_stream(session, export.stream_json(network, state))
+        else:
+            content, media, extension = export.render(network, state, format_)
+            stored = store_bytes(session, content)
+        filename = f"network-{network.id}-v{network.version}.{extension}"
+    return {
+        "file": {
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "filename": filename,
+            "media_type": media,
+        },
+        "links": {"download": f"{API}/jobs/{context.job_id}/result"},
+    }
+
+
+HANDLERS: dict[str, Handler] = {
+    NETWORK_IMPORT: network_import,
+    REPORT: report,
+    NETWORK_EXPORT: network_export,
+}
