@@ -27,6 +27,7 @@ from audit.scores.service import scoring_context
 from core.changes import Changes
 from core.errors import InvalidInput
 from core.pagination import PageParams
+from core.progress import Progress, no_progress
 from supplychain import presenters as graph_views
 from supplychain.models import Network
 
@@ -53,10 +54,13 @@ def changed_networks(session: Session, changes: Changes) -> list[int]:
     return sorted(ids)
 
 
-def refresh_network(engine: Engine, network_id: int, now: datetime) -> bool:
+def refresh_network(
+    engine: Engine, network_id: int, now: datetime, progress: Progress = no_progress
+) -> bool:
     """Regenerate one network's findings if their inputs changed; never raises (a failed
     refresh leaves the previous findings, which ``findings_state`` then reports as stale)."""
     with _network_lock(network_id):
+        progress("refreshing findings", 0, 2)
         for attempt in (1, 2):
             with Session(engine, expire_on_commit=False) as session:
                 try:
@@ -65,7 +69,9 @@ def refresh_network(engine: Engine, network_id: int, now: datetime) -> bool:
                         return False
                     changed = sync_findings(session, network, now)
                     session.commit()
+                    progress("preparing the first reads", 1, 2)
                     warm_reads(session, network, now)
+                    progress("preparing the first reads", 2, 2)
                     return changed
                 except (IntegrityError, OperationalError) as error:
                     session.rollback()
@@ -96,8 +102,13 @@ def warm_reads(session: Session, network: Network, now: datetime) -> None:
         log.exception("reads of network %s not prepared", network.id)
 
 
-def refresh_changed(engine: Engine, changes: Changes, clock: Callable[[], datetime]) -> None:
+def refresh_changed(
+    engine: Engine,
+    changes: Changes,
+    clock: Callable[[], datetime],
+    progress: Progress = no_progress,
+) -> None:
     with Session(engine) as session:
         network_ids = changed_networks(session, changes)
     for network_id in network_ids:
-        refresh_network(engine, network_id, clock())
+        refresh_network(engine, network_id, clock(), progress)

@@ -15,10 +15,11 @@ from sqlmodel import Session
 from api.refresh import refresh_changed
 from core import changes
 from core.clock import utcnow
+from core.progress import Progress, no_progress
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, progress: Progress = no_progress) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -29,4 +30,4 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise
         committed = changes.take(session)
     if committed:
-        refresh_changed(engine, committed, utcnow)
+        refresh_changed(engine, committed, utcnow, progress)

@@ -63,7 +63,7 @@ def network_import(context: JobContext) -> dict[str, Any]:
     params = context.params
     context.progress("reading", 0, None)
     problems = Problems()
-    with transaction(context.engine) as session:
+    with transaction(context.engine, context.progress) as session:
         network = _network(session, context)
         uploads: dict[str, dict[str, Any]] = params["files"]
         if params["payload"] == "json":
@@ -90,7 +90,7 @@ def network_import(context: JobContext) -> dict[str, Any]:
             problems=problems,
             progress=context.progress,
         )
-        context.progress("saving and refreshing findings", 0, None)
+        context.progress("saving", 0, None)
     network_id = network.id
     return {
         "import": result.model_dump(mode="json"),

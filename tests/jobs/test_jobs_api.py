@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.refresh import refresh_network
 from api.settings import Settings
 from core.clock import utcnow
 from core.jobs import service as jobs
@@ -294,3 +295,17 @@ def test_reading_jobs_writes_nothing(world: World, engine: Engine) -> None:
     ):
         assert world.viewer_a.get(path).status_code == 200, path
     assert snapshot(engine) == before
+
+
+def test_the_findings_refresh_after_an_import_reports_its_two_steps(
+    world: World, engine: Engine
+) -> None:
+    network = create_network(world.analyst_a)
+    assert import_json(world.analyst_a, network["id"], NODES, EDGES).status_code == 200
+    heard: list[tuple[str, int, int | None]] = []
+    refresh_network(engine, network["id"], utcnow(), lambda *report: heard.append(report))
+    assert heard == [
+        ("refreshing findings", 0, 2),
+        ("preparing the first reads", 1, 2),
+        ("preparing the first reads", 2, 2),
+    ]

@@ -29,7 +29,14 @@ from tests.processes import Process, fairpath, wait_for
 
 NODES = 10_000  # a few seconds of import and refresh: long enough to be killed in the middle
 LEASE_SECONDS = 2.0
-NOT_WRITING = ("queued", "saving and refreshing findings", "done", "failed")
+NOT_WRITING = (
+    "queued",
+    "saving",
+    "refreshing findings",
+    "preparing the first reads",
+    "done",
+    "failed",
+)
 
 
 @pytest.fixture
@@ -117,7 +124,7 @@ def _kill_while_writing(
     try:
         # Inside the import's write transaction: seen on two probes in a row (a heartbeat
         # takes the SQLite lock too, but only for a moment), and before the import's commit
-        # (then it saves and refreshes the findings). On SQLite the job's stage stays at
+        # (then it saves, and refreshes the findings). On SQLite the job's stage stays at
         # what was written before the import took the lock: its heartbeat waits for it.
         def writing() -> bool:
             if _job(engine, job_id).stage in NOT_WRITING:
