@@ -20,7 +20,7 @@ import itertools
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import PurePosixPath
@@ -541,18 +541,23 @@ def _is_xlsx(data: bytes) -> bool:
 
 
 def read_upload(
-    files: dict[str, tuple[str, bytes]],
+    files: Mapping[str, tuple[str, bytes | IO[bytes]]],
     problems: Problems,
     *,
     progress: Progress = no_progress,
 ) -> RawNetwork:
     """Read uploaded files: ``{"nodes": (filename, bytes), "edges": ...}`` for a CSV pair, or
     ``{"file": (filename, bytes)}`` for a ZIP, XLSX or JSON file. ``progress`` hears "reading"
-    with the files read of those sent."""
+    with the files read of those sent.
+
+    A CSV file may be an open binary file instead of bytes: it is then read as a stream, never
+    whole in memory (a job's upload, spooled to disk). One ``file`` is read whole: its type is
+    told from its content, and ZIP, XLSX and GraphML readers need all of it."""
     if "file" in files:
         if {"nodes", "edges"} & set(files):
             raise BadRequest("send either one 'file' or the 'nodes'/'edges' CSV pair, not both")
-        filename, data = files["file"]
+        filename, content = files["file"]
+        data = content if isinstance(content, bytes) else content.read()
         progress("reading", 0, 1)
         raw = read_single_file(filename, data, problems)
         progress("reading", 1, 1)
@@ -566,13 +571,13 @@ def read_upload(
     parts = [part for part in ("nodes", "edges") if part in files]
     progress("reading", 0, len(parts))
     if "nodes" in files:
-        name, data = files["nodes"]
-        raw.nodes = read_csv(data, name or "nodes.csv", NODE_REQUIRED, problems)
+        name, part = files["nodes"]
+        raw.nodes = read_csv(part, name or "nodes.csv", NODE_REQUIRED, problems)
         raw.sources.append(name or "nodes.csv")
         progress("reading", 1, len(parts))
     if "edges" in files:
-        name, data = files["edges"]
-        raw.edges = read_csv(data, name or "edges.csv", EDGE_REQUIRED, problems)
+        name, part = files["edges"]
+        raw.edges = read_csv(part, name or "edges.csv", EDGE_REQUIRED, problems)
         raw.sources.append(name or "edges.csv")
         progress("reading", len(parts), len(parts))
     return raw

@@ -5,10 +5,12 @@ same error the API would have answered inline."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,7 +22,8 @@ from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
 from core.clock import utcnow
 from core.errors import BadRequest, NotFound
-from core.filestore.service import read_chunks, store_bytes, store_stream
+from core.filestore.models import CHUNK_BYTES
+from core.filestore.service import copy_to_file, read_chunks, store_bytes, store_stream
 from core.problems import Problems
 from core.progress import Progress
 from supplychain import export, formats
@@ -59,6 +62,16 @@ def _file_bytes(session: Session, stored: dict[str, Any]) -> bytes:
     return b"".join(read_chunks(session, str(stored["sha256"])))
 
 
+@contextmanager
+def _spooled(session: Session, stored: dict[str, Any]) -> Iterator[IO[bytes]]:
+    """The stored upload in a temporary file (in memory up to one chunk, on disk past it), so
+    that a CSV is parsed as a stream and never held whole."""
+    with tempfile.SpooledTemporaryFile(max_size=CHUNK_BYTES) as spool:
+        copy_to_file(session, str(stored["sha256"]), spool)  # type: ignore[arg-type]
+        spool.seek(0)
+        yield spool
+
+
 def network_import(context: JobContext) -> dict[str, Any]:
     params = context.params
     context.progress("reading", 0, None)
@@ -75,12 +88,15 @@ def network_import(context: JobContext) -> dict[str, Any]:
             del data
             raw = formats.network_from_json(document, problems)
         else:
-            files = {
-                field: (str(stored["filename"]), _file_bytes(session, stored))
-                for field, stored in uploads.items()
-            }
-            raw = formats.read_upload(files, problems)
-            del files
+            with ExitStack() as spools:
+                files: dict[str, tuple[str, bytes | IO[bytes]]] = {
+                    field: (
+                        str(stored["filename"]),
+                        spools.enter_context(_spooled(session, stored)),
+                    )
+                    for field, stored in uploads.items()
+                }
+                raw = formats.read_upload(files, problems, progress=context.progress)
         result = networks.import_network(
             session,
             network=network,
