@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from api.work import transaction
+from audit.findings.presenters import refreshed_findings
 from audit.reports.data import build_report_with_figures
 from audit.reports.html import render_html
 from audit.reports.pdf import render_pdf
@@ -33,6 +34,7 @@ from supplychain.models import Network
 NETWORK_IMPORT = "network-import"
 REPORT = "report"
 NETWORK_EXPORT = "network-export"
+FINDINGS_REFRESH = "findings-refresh"
 API = "/api/v1"
 REPORT_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
@@ -166,7 +168,20 @@ def network_export(context: JobContext) -> dict[str, Any]:
     }
 
 
+def findings_refresh(context: JobContext) -> dict[str, Any]:
+    with transaction(context.engine) as session:
+        network = _network(session, context)
+        context.progress("refreshing findings", 0, 1)
+        read = refreshed_findings(session, network, utcnow())
+        context.progress("refreshing findings", 1, 1)
+    return {
+        "findings": read.model_dump(mode="json"),
+        "links": {"findings": f"{API}/networks/{network.id}/findings"},
+    }
+
+
 HANDLERS: dict[str, Handler] = {
+    FINDINGS_REFRESH: findings_refresh,
     NETWORK_IMPORT: network_import,
     REPORT: report,
     NETWORK_EXPORT: network_export,

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Header, Query, Request, status
 
-from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, WritableNetworkDep
+from api.deps import (
+    ClockDep,
+    NetworkDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    WritableNetworkDep,
+    WriterDep,
+)
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
+from api.jobs.handlers import FINDINGS_REFRESH
+from api.jobs.submit import accepted, queue_of, submit
 from api.pagination import PageDep
+from api.prefer import wants_async
 from audit.findings import service as findings_service
 from audit.findings.freshness import findings_state
-from audit.findings.presenters import finding_read
+from audit.findings.presenters import finding_read, refreshed_findings
 from audit.findings.schemas import (
     FindingRead,
     FindingsPage,
@@ -20,6 +31,7 @@ from audit.findings.schemas import (
     ManualFindingCreate,
 )
 from audit.scores.service import scoring_context
+from core.jobs.schemas import JobRead
 from core.schemas import IdParam, QueryText
 from core.severity import Severity
 
@@ -74,21 +86,43 @@ def list_findings(
     response_model=FindingsRefreshRead,
     tags=["findings"],
     operation_id="findings-refresh",
+    responses={
+        202: {"model": JobRead, "description": "Accepted as a job (`Prefer: respond-async`)"},
+        503: {"description": "The job queue cannot be reached"},
+    },
 )
 def refresh_findings(
-    session: SessionDep, network: WritableNetworkDep, now: ClockDep
-) -> FindingsRefreshRead:
+    request: Request,
+    session: SessionDep,
+    network: WritableNetworkDep,
+    principal: WriterDep,
+    settings: SettingsDep,
+    now: ClockDep,
+    prefer: Annotated[
+        str | None,
+        Header(
+            max_length=256,
+            description="`respond-async` refreshes as a job (202): on a large network the "
+            "refresh takes longer than a proxy waits.",
+            examples=["respond-async"],
+        ),
+    ] = None,
+) -> Any:
     """Bring generated findings in step with the current scores now (they are refreshed after
     every change anyway; this is for findings aged by the date alone, e.g. an assessment that
     passed its validity overnight)."""
-    refreshed = findings_service.sync_findings(session, network, now)
-    state = findings_state(session, network, now)
-    return FindingsRefreshRead(
-        refreshed=refreshed,
-        current=state.current,
-        generated_at=state.synced_at,
-        counts=findings_service.counts(session, network),
-    )
+    if wants_async(prefer):
+        job = submit(
+            session,
+            queue_of(request),
+            organisation_id=network.organisation_id,
+            kind=FINDINGS_REFRESH,
+            params={},
+            network_id=network.id,
+            created_by=principal.user.id,
+        )
+        return accepted(job, settings, preference_applied="respond-async")
+    return refreshed_findings(session, network, now)
 
 
 @router.post(

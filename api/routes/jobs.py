@@ -36,7 +36,10 @@ def list_jobs(
         ),
     ] = None,
     kind: Annotated[
-        str | None, Query(max_length=40, description="network-import or report")
+        str | None,
+        Query(
+            max_length=40, description="network-import, network-export, report or findings-refresh"
+        ),
     ] = None,
     network_id: Annotated[IdParam | None, Query(description="Only this network's jobs.")] = None,
 ) -> Page[JobRead]:

@@ -21,7 +21,12 @@ from supplychain.models import Network
 router = APIRouter(include_in_schema=False)
 SHOWN = 50
 ACTIVE = (JobState.queued, JobState.running)
-KIND_NAMES = {"network-import": "Import", "report": "Report", "network-export": "Export"}
+KIND_NAMES = {
+    "network-import": "Import",
+    "report": "Report",
+    "network-export": "Export",
+    "findings-refresh": "Findings refresh",
+}
 
 
 @router.get("/dashboard/jobs", response_class=HTMLResponse)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import Session
+
+from audit.findings.freshness import findings_state
 from audit.findings.models import Finding
-from audit.findings.schemas import FindingRead
+from audit.findings.schemas import FindingRead, FindingsRefreshRead
+from audit.findings.service import counts, sync_findings
 from audit.scores.presenters import chain_step
 from audit.scores.schemas import ChainStep
 from audit.scores.service import ScoringContext
 from questionnaires.standards import principles
+from supplychain.models import Network
 
 
 def finding_read(finding: Finding, context: ScoringContext) -> FindingRead:
@@ -35,4 +42,17 @@ def finding_read(finding: Finding, context: ScoringContext) -> FindingRead:
         created_at=finding.created_at.isoformat(),
         updated_at=finding.updated_at.isoformat(),
         resolved_at=finding.resolved_at.isoformat() if finding.resolved_at else None,
+    )
+
+
+def refreshed_findings(session: Session, network: Network, now: datetime) -> FindingsRefreshRead:
+    """Refresh the network's generated findings now, and say what they are; shared by the
+    request (small networks) and the job (``api.jobs.handlers``)."""
+    refreshed = sync_findings(session, network, now)
+    state = findings_state(session, network, now)
+    return FindingsRefreshRead(
+        refreshed=refreshed,
+        current=state.current,
+        generated_at=state.synced_at,
+        counts=counts(session, network),
     )

@@ -48,7 +48,7 @@ class JobRead(BaseModel):
     )
 
     id: int
-    kind: str = Field(description="network-import or report")
+    kind: str = Field(description="network-import, network-export, report or findings-refresh")
     state: JobState
     network_id: int | None
     progress: JobProgress

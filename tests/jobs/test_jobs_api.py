@@ -309,3 +309,21 @@ def test_the_findings_refresh_after_an_import_reports_its_two_steps(
         ("preparing the first reads", 1, 2),
         ("preparing the first reads", 2, 2),
     ]
+
+
+def test_a_findings_refresh_runs_as_a_job_when_asked(world: World) -> None:
+    network = create_network(world.analyst_a)
+    assert import_json(world.analyst_a, network["id"], NODES, EDGES).status_code == 200
+    url = f"/api/v1/networks/{network['id']}/findings/refresh"
+    inline = world.analyst_a.post(url)
+    assert inline.status_code == 200
+    response = world.analyst_a.post(url, headers=ASYNC)
+    assert response.status_code == 202, response.text
+    assert response.headers["Preference-Applied"] == "respond-async"
+    job = response.json()
+    assert (job["state"], job["kind"]) == ("done", "findings-refresh"), job
+    refreshed = job["result"]["findings"]
+    assert refreshed["refreshed"] is False  # nothing changed since the inline refresh
+    assert refreshed["counts"] == inline.json()["counts"]
+    assert job["links"]["findings"] == f"/api/v1/networks/{network['id']}/findings"
+    assert world.viewer_a.post(url, headers=ASYNC).status_code == 403
