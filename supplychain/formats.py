@@ -360,12 +360,13 @@ def network_from_json(document: Any, problems: Problems, file: str = "body") -> 
     return raw
 
 
-def read_xlsx(data: bytes, file: str, problems: Problems) -> RawNetwork:
+def read_xlsx(data: bytes | IO[bytes], file: str, problems: Problems) -> RawNetwork:
     import openpyxl  # imported lazily: only spreadsheet imports pay for it
 
     _check_archive(_open_zip(data, file), file, MAX_XLSX_MEMBERS)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for corrupt files
         raise BadRequest(f"{file} is not a readable XLSX workbook: {exc}") from exc
     try:
@@ -465,9 +466,9 @@ def _sheet_records(
         yield row, Location(file=label, row=number)
 
 
-def _open_zip(data: bytes, file: str) -> zipfile.ZipFile:
+def _open_zip(data: bytes | IO[bytes], file: str) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
         raise BadRequest(f"{file} is not a valid ZIP archive") from exc
 
@@ -499,7 +500,7 @@ def _zip_members(archive: zipfile.ZipFile, file: str) -> dict[str, zipfile.ZipIn
     return members
 
 
-def _read_zip(filename: str, data: bytes, problems: Problems) -> RawNetwork:
+def _read_zip(filename: str, data: bytes | IO[bytes], problems: Problems) -> RawNetwork:
     """nodes.csv and edges.csv out of a ZIP, each streamed from the archive within one shared
     budget of uncompressed bytes: never a whole member in memory at once."""
     archive = _open_zip(data, filename)
@@ -531,13 +532,26 @@ def _read_zip(filename: str, data: bytes, problems: Problems) -> RawNetwork:
     return raw
 
 
-def _is_xlsx(data: bytes) -> bool:
-    if not data.startswith(_ZIP_MAGIC):
+def _is_xlsx(data: bytes | IO[bytes]) -> bool:
+    if not _head(data).startswith(_ZIP_MAGIC):
         return False
     try:
-        return "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
+        return "xl/workbook.xml" in archive.namelist()
     except zipfile.BadZipFile:
         return False
+    finally:
+        if not isinstance(data, bytes):
+            data.seek(0)
+
+
+def _head(data: bytes | IO[bytes], size: int = 8) -> bytes:
+    """A file's first bytes, leaving an open file where it was (at its start)."""
+    if isinstance(data, bytes):
+        return data[:size]
+    head = data.read(size)
+    data.seek(0)
+    return head
 
 
 def read_upload(
@@ -550,16 +564,15 @@ def read_upload(
     ``{"file": (filename, bytes)}`` for a ZIP, XLSX or JSON file. ``progress`` hears "reading"
     with the files read of those sent.
 
-    A CSV file may be an open binary file instead of bytes: it is then read as a stream, never
-    whole in memory (a job's upload, spooled to disk). One ``file`` is read whole: its type is
-    told from its content, and ZIP, XLSX and GraphML readers need all of it."""
+    Any file may be an open, seekable binary file instead of bytes (a job's upload, spooled to
+    disk): CSV files, in a pair or in a ZIP, and XLSX sheets are then read as streams, never
+    whole in memory; a JSON or GraphML file is read whole (its parser builds the whole tree)."""
     if "file" in files:
         if {"nodes", "edges"} & set(files):
             raise BadRequest("send either one 'file' or the 'nodes'/'edges' CSV pair, not both")
         filename, content = files["file"]
-        data = content if isinstance(content, bytes) else content.read()
         progress("reading", 0, 1)
-        raw = read_single_file(filename, data, problems)
+        raw = read_single_file(filename, content, problems)
         progress("reading", 1, 1)
         return raw
     if not {"nodes", "edges"} & set(files):
@@ -583,16 +596,17 @@ def read_upload(
     return raw
 
 
-def read_single_file(filename: str, data: bytes, problems: Problems) -> RawNetwork:
+def read_single_file(filename: str, data: bytes | IO[bytes], problems: Problems) -> RawNetwork:
     lowered = filename.lower()
     if lowered.endswith(".xlsx") or _is_xlsx(data):
         return read_xlsx(data, filename, problems)
-    if lowered.endswith(".zip") or data.startswith(_ZIP_MAGIC):
+    if lowered.endswith(".zip") or _head(data).startswith(_ZIP_MAGIC):
         return _read_zip(filename, data, problems)
-    if lowered.endswith(".graphml") or data.lstrip()[:5] == b"<?xml":
-        return read_graphml(data, filename, problems)
-    if lowered.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
-        return read_json(data, filename, problems)
+    whole = data if isinstance(data, bytes) else data.read()
+    if lowered.endswith(".graphml") or whole.lstrip()[:5] == b"<?xml":
+        return read_graphml(whole, filename, problems)
+    if lowered.endswith(".json") or whole.lstrip()[:1] in (b"{", b"["):
+        return read_json(whole, filename, problems)
     raise UnsupportedMediaType(
         f"{filename}: unsupported file type; send a ZIP of nodes.csv and edges.csv, an XLSX "
         "workbook with 'nodes' and 'edges' sheets, JSON or GraphML"

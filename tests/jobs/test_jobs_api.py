@@ -7,8 +7,11 @@ test_replicas.py run real consumers and workers.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -327,3 +330,49 @@ def test_a_findings_refresh_runs_as_a_job_when_asked(world: World) -> None:
     assert refreshed["counts"] == inline.json()["counts"]
     assert job["links"]["findings"] == f"/api/v1/networks/{network['id']}/findings"
     assert world.viewer_a.post(url, headers=ASYNC).status_code == 403
+
+
+def _zip_and_xlsx() -> dict[str, bytes]:
+    nodes = [["id", "kind", "name", "country"], ["CO-1", "company", "Buyer", "GB"]]
+    nodes.append(["SUP-1", "supplier", "Plant", "TH"])
+    edges = [["source", "target", "kind"], ["SUP-1", "CO-1", "supplies"]]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("nodes.csv", "\n".join(",".join(row) for row in nodes) + "\n")
+        zipped.writestr("edges.csv", "\n".join(",".join(row) for row in edges) + "\n")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "nodes"
+    for row in nodes:
+        sheet.append(row)
+    edge_sheet = workbook.create_sheet("edges")
+    for row in edges:
+        edge_sheet.append(row)
+    book = io.BytesIO()
+    workbook.save(book)
+    return {"network.zip": archive.getvalue(), "network.xlsx": book.getvalue()}
+
+
+@pytest.mark.parametrize("name", ["network.zip", "network.xlsx"])
+def test_a_zip_or_workbook_job_reads_the_stored_file_as_the_inline_import_does(
+    world: World, name: str
+) -> None:
+    content = _zip_and_xlsx()[name]
+    inline_network = create_network(world.analyst_a, "Inline")
+    inline = world.analyst_a.post(
+        f"/api/v1/networks/{inline_network['id']}/import", files={"file": (name, content)}
+    )
+    assert inline.status_code == 200, inline.text
+    network = create_network(world.analyst_a, "Job")
+    response = world.analyst_a.post(
+        f"/api/v1/networks/{network['id']}/import",
+        files={"file": (name, content)},
+        headers=ASYNC,
+    )
+    job = response.json()
+    assert job["state"] == "done", job
+    assert job["result"]["import"]["nodes"] == inline.json()["nodes"]
+    assert job["result"]["import"]["nodes"]["created"] == 2
+    assert job["result"]["import"]["edges"]["created"] == 1
+    assert job["result"]["import"]["sources"] == inline.json()["sources"]
