@@ -16,7 +16,7 @@ from api.admission import AdmissionLimit
 from api.db import REQUEST_SLOTS, make_engine
 from api.errors import install_error_handlers
 from api.health import router as health_router
-from api.jobs.queue import build_queue
+from api.jobs.queue import build_queue, quiet_broker_errors
 from api.limits import BodySizeLimit
 from api.migrate import ensure_migrated
 from api.openapi import install_openapi
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         consumer = None
         if current.worker_in_process and not queue.immediate:
             consumer = queue.consumer(current.worker_threads, embedded=True)
+            quiet_broker_errors()  # once the consumer has made its loggers
             consumer.start()
             queue.start_reaper()
         try:

@@ -12,7 +12,8 @@ import argparse
 import logging
 
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, settings_from
-from api.jobs.queue import build_queue, describe
+from api.jobs.queue import build_queue, check_reachable, describe, quiet_broker_errors
+from core.errors import ServiceUnavailable
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,11 +50,17 @@ def _worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
     queue = build_queue(settings, engine)
+    try:
+        check_reachable(queue, settings)
+    except ServiceUnavailable as exc:
+        raise CommandFailed(exc.detail) from exc
     echo(f"Fairpath worker: {threads} thread(s) on the queue {describe(settings)}")
     queue.reap_once()
     queue.start_reaper()
     try:
-        queue.consumer(threads).run()  # until SIGINT or SIGTERM
+        consumer = queue.consumer(threads)
+        quiet_broker_errors()  # once the consumer has made its loggers
+        consumer.run()  # until SIGINT or SIGTERM
     finally:
         queue.stop_reaper()
     return 0

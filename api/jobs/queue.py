@@ -17,6 +17,7 @@ from sqlmodel import Session
 from api.jobs.runner import RETRY_DELAY_SECONDS, Runtime, run_job
 from api.settings import Settings
 from core.clock import utcnow
+from core.errors import ServiceUnavailable
 from core.jobs import service as jobs
 from core.jobs.service import DEFAULT_MAX_ATTEMPTS
 
@@ -132,6 +133,41 @@ def _huey(settings: Settings) -> Huey:
         return RedisHuey(QUEUE_NAME, url=url)
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / QUEUE_FILE))
+
+
+class OneLineErrors(logging.Filter):
+    """Huey logs a broker it cannot reach (Redis down) with a traceback on every poll; an
+    operator needs the reason, once per line, not the stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_broker_errors() -> None:
+    """On every Huey logger (a filter on a parent does not see its children's records)."""
+    names = [name for name in logging.root.manager.loggerDict if name.startswith("huey")]
+    for name in {"huey", "huey.consumer", *names}:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineErrors) for f in logger.filters):
+            logger.addFilter(OneLineErrors())
+
+
+def check_reachable(queue: JobQueue, settings: Settings) -> None:
+    """Fail at start, in one line, when the broker cannot be reached."""
+    if not isinstance(queue.huey, RedisHuey):
+        return
+    try:
+        queue.huey.storage.conn.ping()
+    except Exception as error:
+        raise ServiceUnavailable(
+            f"The job queue ({describe(settings)}) cannot be reached: {error}"
+        ) from error
 
 
 def describe(settings: Settings) -> str:
