@@ -1,4 +1,4 @@
-"""`fairpath worker` refuses, in one line, what it cannot work with."""
+"""A queue that cannot be used: `fairpath worker` refuses in one line, the API answers 503."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
 from api.jobs.queue import OneLineErrors
+from api.settings import Settings
+from tests.builders import build_world, create_network
+from tests.jobs.test_jobs_api import EDGES, NODES
 from tests.processes import fairpath, free_port
 
 
@@ -71,3 +78,26 @@ def test_huey_s_broker_errors_are_logged_without_their_stack() -> None:
     assert record.getMessage() == (
         "Error reading from queue (ConnectionError: Connection closed by server.)"
     )
+
+
+def test_an_api_whose_queue_is_down_says_503_and_starts_nothing(
+    app: FastAPI, settings: Settings, engine: Engine
+) -> None:
+    app.state.settings = settings.model_copy(
+        update={"queue_url": f"redis://127.0.0.1:{free_port()}/0", "worker_in_process": False}
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        world = build_world(engine, client)
+        network = create_network(world.analyst_a)
+        response = world.analyst_a.post(
+            f"/api/v1/networks/{network['id']}/import",
+            json={"nodes": NODES, "edges": EDGES},
+            headers={"Prefer": "respond-async"},
+        )
+        assert response.status_code == 503
+        assert response.json()["detail"] == (
+            "The job queue cannot be reached; nothing was started. Try again shortly."
+        )
+        listed = world.analyst_a.get("/api/v1/jobs").json()["items"]
+        assert [(job["state"], job["problem"]["status"]) for job in listed] == [("failed", 503)]
+        assert world.analyst_a.get(f"/api/v1/networks/{network['id']}/nodes").json()["total"] == 0
