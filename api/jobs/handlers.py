@@ -24,7 +24,13 @@ from audit.reports.pdf import render_pdf
 from core.clock import utcnow
 from core.errors import BadRequest, NotFound
 from core.filestore.models import CHUNK_BYTES
-from core.filestore.service import copy_to_file, read_chunks, store_bytes, store_stream
+from core.filestore.service import (
+    StoredBlob,
+    copy_to_file,
+    read_chunks,
+    store_bytes,
+    store_stream,
+)
 from core.problems import Problems
 from core.progress import Progress
 from supplychain import export, formats
@@ -132,15 +138,7 @@ def report(context: JobContext) -> dict[str, Any]:
             body = render_html(bundle.report, bundle.figures).encode()
         stored = store_bytes(session, body)
         filename = f"fairpath-report-network-{network.id}-{now.date().isoformat()}.{format_}"
-    return {
-        "file": {
-            "sha256": stored.sha256,
-            "size": stored.size,
-            "filename": filename,
-            "media_type": REPORT_MEDIA[format_],
-        },
-        "links": {"download": f"{API}/jobs/{context.job_id}/result"},
-    }
+    return _file_result(context, stored, filename, REPORT_MEDIA[format_])
 
 
 def network_export(context: JobContext) -> dict[str, Any]:
@@ -157,12 +155,19 @@ def network_export(context: JobContext) -> dict[str, Any]:
             content, media, extension = export.render(network, state, format_)
             stored = store_bytes(session, content)
         filename = f"network-{network.id}-v{network.version}.{extension}"
+    return _file_result(context, stored, filename, media)
+
+
+def _file_result(
+    context: JobContext, stored: StoredBlob, filename: str, media_type: str
+) -> dict[str, Any]:
+    """A job that made a file: what it is, and where ``GET /jobs/{id}/result`` sends it."""
     return {
         "file": {
             "sha256": stored.sha256,
             "size": stored.size,
             "filename": filename,
-            "media_type": media,
+            "media_type": media_type,
         },
         "links": {"download": f"{API}/jobs/{context.job_id}/result"},
     }

@@ -18,6 +18,7 @@ from core.errors import ServiceUnavailable
 from core.jobs import service as jobs
 from core.jobs.models import Job
 from core.jobs.presenters import job_read
+from supplychain.models import Network
 
 log = logging.getLogger("fairpath.jobs")
 
@@ -78,3 +79,27 @@ def accepted(
     if preference_applied:
         headers["Preference-Applied"] = preference_applied
     return JSONResponse(body.model_dump(mode="json"), status_code=202, headers=headers)
+
+
+def start_network_job(
+    request: Request,
+    session: Session,
+    *,
+    network: Network,
+    user_id: int | None,
+    kind: str,
+    params: dict[str, Any],
+    preference_applied: str | None = None,
+) -> JSONResponse:
+    """The whole of a route that turns a network's long operation into a job: queue it in the
+    network's organisation, answer 202."""
+    job = submit(
+        session,
+        queue_of(request),
+        organisation_id=network.organisation_id,
+        kind=kind,
+        params=params,
+        network_id=network.id,
+        created_by=user_id,
+    )
+    return accepted(job, request.app.state.settings, preference_applied=preference_applied)

@@ -11,13 +11,12 @@ from api.deps import (
     NetworkDep,
     PrincipalDep,
     SessionDep,
-    SettingsDep,
     WritableNetworkDep,
     WriterDep,
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.jobs.handlers import FINDINGS_REFRESH
-from api.jobs.submit import accepted, queue_of, submit
+from api.jobs.submit import start_network_job
 from api.pagination import PageDep
 from api.prefer import wants_async
 from audit.findings import service as findings_service
@@ -96,7 +95,6 @@ def refresh_findings(
     session: SessionDep,
     network: WritableNetworkDep,
     principal: WriterDep,
-    settings: SettingsDep,
     now: ClockDep,
     prefer: Annotated[
         str | None,
@@ -112,16 +110,15 @@ def refresh_findings(
     every change anyway; this is for findings aged by the date alone, e.g. an assessment that
     passed its validity overnight)."""
     if wants_async(prefer):
-        job = submit(
+        return start_network_job(
+            request,
             session,
-            queue_of(request),
-            organisation_id=network.organisation_id,
+            network=network,
+            user_id=principal.user.id,
             kind=FINDINGS_REFRESH,
             params={},
-            network_id=network.id,
-            created_by=principal.user.id,
+            preference_applied="respond-async",
         )
-        return accepted(job, settings, preference_applied="respond-async")
     return refreshed_findings(session, network, now)
 
 

@@ -21,7 +21,7 @@ from api.deps import (
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.jobs import imports
 from api.jobs.handlers import NETWORK_EXPORT
-from api.jobs.submit import accepted, queue_of, submit
+from api.jobs.submit import accepted, start_network_job
 from api.pagination import Page, PageDep, page_of
 from api.prefer import wants_async
 from core.errors import BadRequest, UnsupportedMediaType
@@ -519,20 +519,17 @@ def create_export(
     session: SessionDep,
     network: NetworkDep,
     principal: PrincipalDep,
-    settings: SettingsDep,
 ) -> JSONResponse:
     """Produce the network file as a job: 202 with the job to follow; when it is done,
     `links.download` sends the file (the same file `GET .../export` sends)."""
-    job = submit(
+    return start_network_job(
+        request,
         session,
-        queue_of(request),
-        organisation_id=network.organisation_id,
+        network=network,
+        user_id=principal.user.id,
         kind=NETWORK_EXPORT,
         params={"format": data.format},
-        network_id=network.id,
-        created_by=principal.user.id,
     )
-    return accepted(job, settings)
 
 
 @router.get(

@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.jobs.handlers import REPORT
-from api.jobs.submit import accepted, queue_of, submit
+from api.jobs.submit import start_network_job
 from audit.reports import heatmap, heatmap_data
 from audit.reports.data import build_report, build_report_with_figures
 from audit.reports.html import render_html
@@ -121,18 +121,15 @@ def create_report(
     session: SessionDep,
     network: NetworkDep,
     principal: PrincipalDep,
-    settings: SettingsDep,
 ) -> JSONResponse:
     """Produce the audit report as a job: 202 with the job to follow; when it is done,
     `links.download` (`GET /api/v1/jobs/{id}/result`) sends the file. For large networks, whose
     PDF takes longer than a proxy waits for `GET .../report.pdf`."""
-    job = submit(
+    return start_network_job(
+        request,
         session,
-        queue_of(request),
-        organisation_id=network.organisation_id,
+        network=network,
+        user_id=principal.user.id,
         kind=REPORT,
         params={"format": data.format},
-        network_id=network.id,
-        created_by=principal.user.id,
     )
-    return accepted(job, settings)
