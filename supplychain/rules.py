@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
 from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
@@ -385,6 +386,9 @@ def _read_attribute(value: Any) -> Any:
     characters are not (``core.text.text_problem``), in nested JSON values too."""
     if _blank(value):
         return None
+    value = _calendar_text(value)  # a spreadsheet's dates and times, as ISO 8601 text
+    if not isinstance(value, str | int | float | bool | list | dict):
+        return _Bad(f"a {type(value).__name__} value cannot be kept; enter it as text", value)
     if isinstance(value, str):
         value = value.strip()
         if len(value) > MAX_ATTRIBUTE_LENGTH:
@@ -393,6 +397,19 @@ def _read_attribute(value: Any) -> Any:
     else:
         problem = value_problem(value)
     return _Bad(problem, value) if problem else value
+
+
+def _calendar_text(value: Any) -> Any:
+    """Excel keeps dates as dates (openpyxl reads them as datetime): an attribute is stored as
+    JSON, so a date becomes its ISO 8601 text, as a CSV of the same sheet would say it; a
+    datetime at midnight is the date alone (Excel has no date-only type)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None and value.time() == time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
 
 
 def attribute_name_problem(name: str) -> str | None:
