@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlmodel import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
 from api.cli.progress import SAVING, add_progress_option, showing_progress
+from core import changes
 from core.organisations.models import Organisation, OrganisationKind
-from core.organisations.service import get_or_create_organisation
+from core.organisations.service import get_or_create_organisation, similar_names
 from core.problems import Problems
 from core.progress import Progress, no_progress
 from core.tenancy import Scope
@@ -28,6 +32,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     create = actions.add_parser("create", help="create an empty network")
     create.add_argument("--name", required=True)
     create.add_argument("--organisation", required=True, help="owner (created if missing)")
+    create.add_argument(
+        "--create-organisation",
+        action="store_true",
+        help="create the organisation even if its name is close to an existing one",
+    )
     create.add_argument("--description", default="")
     add_database_option(create)
     create.set_defaults(handler=_create)
@@ -43,6 +52,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     target.add_argument("--network", type=int, help="id of an existing network")
     target.add_argument("--new", metavar="NAME", help="create a network with this name")
     importer.add_argument("--organisation", help="with --new: the owner (created if missing)")
+    importer.add_argument(
+        "--create-organisation",
+        action="store_true",
+        help="with --new: create the organisation even if its name is close to an existing one",
+    )
     importer.add_argument("--mode", choices=("upsert", "replace"), default="upsert")
     importer.add_argument("--dry-run", action="store_true", help="validate only")
     add_progress_option(importer)
@@ -70,11 +84,35 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def owner(session: Session, name: str, *, create_anyway: bool) -> Organisation:
+    """The organisation named ``name``; a new one only when no existing name is close to it
+    (a misspelt name must not quietly start a second organisation)."""
+    close = [] if create_anyway else similar_names(session, name)
+    existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    if existing is None and close:
+        listed = ", ".join(repr(n) for n in close)
+        raise CommandFailed(
+            f"no organisation is called {name!r}; did you mean {listed}? "
+            "(--create-organisation creates it as typed)"
+        )
+    return existing or get_or_create_organisation(session, name, OrganisationKind.company)
+
+
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Session]:
+    """A dry run's session: it may create what the real run would (the new network), so that
+    everything is checked the same way, and all of it is rolled back."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+            changes.discard(session)
+
+
 def _create(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
-        organisation = get_or_create_organisation(
-            session, args.organisation, OrganisationKind.company
-        )
+        organisation = owner(session, args.organisation, create_anyway=args.create_organisation)
         network = networks.create_network(
             session,
             scope=Scope.everything(),
@@ -117,12 +155,14 @@ def _import(args: argparse.Namespace) -> int:
     problems = Problems()
     with showing_progress(args) as progress:
         raw = read_files(args.files, problems, progress)
-        with transaction(engine_for(args)) as session:
+        engine = engine_for(args)
+        unit = rolled_back(engine) if args.dry_run else transaction(engine)
+        with unit as session:
             if args.new:
                 if not args.organisation:
                     raise CommandFailed("--new needs --organisation")
-                organisation = get_or_create_organisation(
-                    session, args.organisation, OrganisationKind.company
+                organisation = owner(
+                    session, args.organisation, create_anyway=args.create_organisation
                 )
                 network = networks.create_network(
                     session,
@@ -143,15 +183,19 @@ def _import(args: argparse.Namespace) -> int:
                 problems=problems,
                 progress=progress,
             )
+            if args.dry_run and args.new:  # the network was never created
+                target = f"a new network {network.name!r} of {organisation.name!r}"
+            else:
+                target = f"network {network.id} {network.name!r}"
             if not args.dry_run:
                 progress(SAVING, 0, 1)
         if not args.dry_run:
             progress(SAVING, 1, 1)
     # Results on stdout once the progress display is down (scripts read them).
-    verb = "Checked (dry run, nothing written)" if args.dry_run else "Imported"
-    echo(
-        f"{verb} into network {network.id} {network.name!r} (now version {result.network_version}):"
-    )
+    if args.dry_run:
+        echo(f"Checked (dry run, nothing written) for {target}:")
+    else:
+        echo(f"Imported into {target} (now version {result.network_version}):")
     for label, counts in (("nodes", result.nodes), ("edges", result.edges)):
         echo(f"  {label}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0

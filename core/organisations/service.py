@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 from sqlalchemy import func
@@ -25,6 +26,15 @@ def create_organisation(session: Session, data: OrganisationCreate) -> Organisat
 def get_or_create_organisation(session: Session, name: str, kind: OrganisationKind) -> Organisation:
     existing = session.exec(select(Organisation).where(Organisation.name == name)).first()
     return existing or create_organisation(session, OrganisationCreate(name=name, kind=kind))
+
+
+def similar_names(session: Session, name: str, *, limit: int = 3) -> list[str]:
+    """Existing organisations whose names are close to ``name`` (a misspelling of one), best
+    first; an exact match is not "similar"."""
+    names = [n for n in session.exec(select(Organisation.name)).all() if n != name]
+    folded = {n.casefold(): n for n in names}
+    matches = difflib.get_close_matches(name.casefold(), list(folded), n=limit, cutoff=0.75)
+    return [folded[match] for match in matches]
 
 
 def list_organisations(
