@@ -23,6 +23,14 @@ MIN_SECRET_LENGTH = 32
 DEVELOPMENT_BASE_URL = "http://localhost:8000"
 
 
+def normalise_database_url(value: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix) :]
+    return value
+
+
 class Settings(BaseSettings):
     """Service configuration; see README "Configuration" for the variables."""
 
@@ -93,11 +101,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_scheme(cls, value: str) -> str:
-        """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms hand out."""
-        for prefix in ("postgres://", "postgresql://"):
-            if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
-        return value
+        return normalise_database_url(value)
 
     def invitation_base_url(self) -> str:
         """The configured public address, or the development server's."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from api.cli.database_errors import connection_problem, url_problem
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
-from api.settings import Settings, get_settings
+from api.settings import Settings, get_settings, normalise_database_url
 from api.work import transaction as transaction  # the commands' unit of work
 from core.errors import FairpathError, NotFound
 from core.tenancy import Scope
@@ -40,7 +43,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
         raise CommandFailed(f"configuration: {problems}") from exc
     url = getattr(args, "database_url", None)
-    return settings.model_copy(update={"database_url": url}) if url else settings
+    if not url:
+        return settings
+    # As DATABASE_URL is read: postgres:// and postgresql:// mean the psycopg driver.
+    return settings.model_copy(update={"database_url": normalise_database_url(url)})
 
 
 def _variable(location: tuple[int | str, ...]) -> str:
@@ -57,12 +63,21 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> Engine:
-    engine = make_engine(settings_from(args).database_url)
-    if require_migrated:
-        try:
+    url = settings_from(args).database_url
+    problem = url_problem(url)
+    if problem:
+        raise CommandFailed(problem)
+    engine = make_engine(url)
+    try:
+        if require_migrated:
             ensure_migrated(engine)
-        except DatabaseNotMigrated as exc:
-            raise CommandFailed(str(exc)) from exc
+        else:
+            with engine.connect():
+                pass
+    except DatabaseNotMigrated as exc:
+        raise CommandFailed(str(exc)) from exc
+    except DBAPIError as exc:
+        raise CommandFailed(connection_problem(url, exc)) from exc
     return engine
 
 
@@ -82,6 +97,16 @@ def run_command(args: argparse.Namespace) -> int:
         return handler(args)
     except FairpathError as error:
         raise CommandFailed(report_problem(error), exit_code=2) from error
+    except OSError as error:  # a file or folder named on the command line
+        if error.filename is None:
+            raise
+        place = Path(str(error.filename))
+        hint = (
+            f"; create the folder {place.parent} first"
+            if isinstance(error, FileNotFoundError) and not place.parent.exists()
+            else ""
+        )
+        raise CommandFailed(f"{place}: {error.strerror}{hint}") from error
 
 
 def echo(message: str = "") -> None:
