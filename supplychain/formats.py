@@ -12,6 +12,7 @@ declares, and refuses it with a 4xx naming the file and the limit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import gc
@@ -44,6 +45,7 @@ MAX_XLSX_MEMBERS = 1_000
 # hundred thousand rows, and far below what the 8 GB ZIP bomb needed.
 MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
 MAX_ROWS = 1_000_000  # data rows in one file or sheet
+ENCODING_SNIFF_BYTES = 64 * 1024  # a CSV file's head, read to tell its encoding
 MAX_COLUMNS = 1_000
 # Cells held in one file or sheet (rows times columns, short rows padded): what bounds the
 # memory of a file of tiny rows under a wide header; 1,000,000 rows of 20 columns.
@@ -217,6 +219,7 @@ class _Counted(io.BufferedIOBase):
         self._budget = budget
         self.read_before = 0  # where the last read started, to place a decoding error
         self._read = 0
+        self._pending = b""  # bytes read ahead (to tell the encoding) and handed back
 
     @property
     def name(self) -> str:
@@ -226,17 +229,29 @@ class _Counted(io.BufferedIOBase):
         return True
 
     def read(self, size: int | None = -1) -> bytes:
-        data = self._source.read(-1 if size is None else size)
-        self._budget.spend(self._file, len(data))
+        if self._pending:
+            wanted = len(self._pending) if size is None or size < 0 else size
+            data, self._pending = self._pending[:wanted], self._pending[wanted:]
+        else:
+            data = self._source.read(-1 if size is None else size)
+            self._budget.spend(self._file, len(data))
         self.read_before, self._read = self._read, self._read + len(data)
         return data
+
+    def unread(self, data: bytes) -> None:
+        """Give back what was read ahead: the next reads return it first (counted once)."""
+        self._pending = data + self._pending
+        self._read -= len(data)
 
     read1 = read  # what TextIOWrapper calls, one chunk at a time
 
 
 def _csv_lines(counted: _Counted) -> tuple[Iterator[str], csv.Dialect | type[csv.Dialect]]:
-    """The file's lines, streamed, and its dialect, sniffed from the first 4 KB."""
-    text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
+    """The file's lines, streamed, in the encoding its first bytes show, and its dialect,
+    sniffed from the first 4 KB."""
+    head_bytes = counted.read(ENCODING_SNIFF_BYTES)
+    counted.unread(head_bytes)
+    text = io.TextIOWrapper(counted, encoding=_encoding(head_bytes), newline="")
     head = text.read(4096)
     try:
         dialect: csv.Dialect | type[csv.Dialect] = csv.Sniffer().sniff(head, delimiters=",;\t")
@@ -246,13 +261,33 @@ def _csv_lines(counted: _Counted) -> tuple[Iterator[str], csv.Dialect | type[csv
     return itertools.chain(io.StringIO(head + text.readline(), newline=""), text), dialect
 
 
+def _encoding(head: bytes) -> str:
+    """What spreadsheets save CSV as: UTF-8 (with Excel's byte-order mark or without), UTF-16
+    (Excel's "Unicode text", always with its mark), or, when the head is not UTF-8, Windows-1252
+    (Excel's plain "CSV" on Windows). A file that is none of them fails as not UTF-8, with the
+    place of the first bad byte."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        cut_short = error.reason == "unexpected end of data" and error.end == len(head)
+        if not cut_short:
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return "utf-8-sig"
+            return "cp1252"
+    return "utf-8-sig"
+
+
 def _unreadable(file: str, exc: Exception, counted: _Counted, row: int) -> FairpathError:
     """What a decoding or CSV error becomes: a 400 naming the file and where (never a 500)."""
     if isinstance(exc, UnicodeDecodeError):
         return BadRequest(
-            f"{file} is not UTF-8 text (near byte {counted.read_before + exc.start:,}); save "
-            "it as 'CSV UTF-8' and try again",
-            errors=[{"file": file, "message": "not UTF-8 text"}],
+            f"{file} is not UTF-8, UTF-16 or Windows-1252 text (near byte "
+            f"{counted.read_before + exc.start:,}); save it as 'CSV UTF-8' and try again",
+            errors=[{"file": file, "message": "not UTF-8, UTF-16 or Windows-1252 text"}],
         )
     message = str(exc)
     if "field larger than field limit" in message:

@@ -146,9 +146,14 @@ def test_json_body_import(world: World) -> None:
 
 def test_unreadable_inputs_are_clear_4xx(world: World) -> None:
     network = create_network(world.analyst_a)
-    latin1 = "id,kind,name,country\nS1,supplier,Caf\xe9,TH\n".encode("latin-1")
-    response = _upload(world.analyst_a, network, {"nodes": ("nodes.csv", latin1)})
-    assert response.status_code == 400 and "UTF-8" in response.json()["detail"]
+    # 0x81 is a byte no text encoding a spreadsheet saves with can hold there.
+    undecodable = b"id,kind,name,country\nS1,supplier,Caf\x81,TH\n"
+    response = _upload(world.analyst_a, network, {"nodes": ("nodes.csv", undecodable)})
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "nodes.csv is not UTF-8, UTF-16 or Windows-1252 text (near byte 36); save it as "
+        "'CSV UTF-8' and try again"
+    )
     response = _upload(world.analyst_a, network, {"file": ("net.pdf", b"%PDF-1.4 ...")})
     assert response.status_code == 415
     response = _upload(world.analyst_a, network, {"file": ("net.zip", b"PK\x03\x04broken")})
