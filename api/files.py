@@ -13,7 +13,6 @@ from sqlmodel import Session
 from api.settings import Settings
 from core.errors import NotFound
 from core.filestore import service as filestore
-from core.filestore.models import CHUNK_BYTES
 from core.storage import legacy_path
 from questionnaires import service as assessments
 from questionnaires.models import Assessment, EvidenceFile
@@ -78,7 +77,7 @@ UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
 
 def upload_chunks(file: UploadFile) -> Iterator[bytes]:
     """An upload as a stream of chunks, read only as far as the one consuming it asks."""
-    return iter(lambda: file.file.read(CHUNK_BYTES), b"")
+    return filestore.chunks_of(file.file)
 
 
 def receive_evidence(

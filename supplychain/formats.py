@@ -21,7 +21,7 @@ import itertools
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import PurePosixPath
@@ -589,6 +589,20 @@ def _head(data: bytes | IO[bytes], size: int = 8) -> bytes:
     return head
 
 
+UPLOAD_FIELDS = ("nodes", "edges", "file")
+
+
+def check_upload_fields(fields: Collection[str]) -> None:
+    """One ``file``, or the ``nodes``/``edges`` CSV pair (either half alone is fine)."""
+    if "file" in fields and {"nodes", "edges"} & set(fields):
+        raise BadRequest("send either one 'file' or the 'nodes'/'edges' CSV pair, not both")
+    if not {"nodes", "edges", "file"} & set(fields):
+        raise BadRequest(
+            "no network file received: upload 'nodes' and 'edges' CSV files, or one 'file' "
+            "(ZIP, XLSX or JSON)"
+        )
+
+
 def read_upload(
     files: Mapping[str, tuple[str, bytes | IO[bytes]]],
     problems: Problems,
@@ -602,19 +616,13 @@ def read_upload(
     Any file may be an open, seekable binary file instead of bytes (a job's upload, spooled to
     disk): CSV files, in a pair or in a ZIP, and XLSX sheets are then read as streams, never
     whole in memory; a JSON or GraphML file is read whole (its parser builds the whole tree)."""
+    check_upload_fields(files)
     if "file" in files:
-        if {"nodes", "edges"} & set(files):
-            raise BadRequest("send either one 'file' or the 'nodes'/'edges' CSV pair, not both")
         filename, content = files["file"]
         progress("reading", 0, 1)
         raw = read_single_file(filename, content, problems)
         progress("reading", 1, 1)
         return raw
-    if not {"nodes", "edges"} & set(files):
-        raise BadRequest(
-            "no network file received: upload 'nodes' and 'edges' CSV files, or one 'file' "
-            "(ZIP, XLSX or JSON)"
-        )
     raw = RawNetwork()
     parts = [part for part in ("nodes", "edges") if part in files]
     progress("reading", 0, len(parts))

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.datastructures import UploadFile
 
 from api.deps import (
     NetworkDep,
@@ -19,12 +18,13 @@ from api.deps import (
     WriterDep,
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
+from api.import_form import form_uploads, unsupported_media_type, upload_name
 from api.jobs import imports
 from api.jobs.handlers import NETWORK_EXPORT
 from api.jobs.submit import accepted, start_network_job
 from api.pagination import Page, PageDep, page_of
 from api.prefer import wants_async
-from core.errors import BadRequest, UnsupportedMediaType
+from core.errors import BadRequest
 from core.jobs.schemas import JobRead
 from core.problems import Problems
 from core.schemas import IdParam, QueryText
@@ -406,18 +406,13 @@ async def _read_import_payload(request: Request) -> tuple[dict[str, Any], str]:
             raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
     if content_type.startswith("multipart/form-data"):
         form = await request.form(max_files=5, max_fields=20)
-        files: dict[str, tuple[str, bytes]] = {}
-        for name in ("nodes", "edges", "file"):
-            upload = form.get(name)
-            if isinstance(upload, UploadFile):
-                files[name] = (upload.filename or f"{name}.csv", await upload.read())
-        unexpected = sorted(set(form.keys()) - {"nodes", "edges", "file"})
-        if unexpected:
-            raise BadRequest(f"Unexpected form fields: {', '.join(unexpected)}")
+        uploads = form_uploads(form)
+        files = {
+            name: (upload_name(name, upload), await upload.read())
+            for name, upload in uploads.items()
+        }
         return files, "files"
-    raise UnsupportedMediaType(
-        "Send multipart/form-data (nodes/edges CSV or one file) or application/json"
-    )
+    raise unsupported_media_type()
 
 
 _ASYNC_IMPORT_DESCRIPTION = (

@@ -64,6 +64,11 @@ def store_stream(
         return _keep(session, digest.hexdigest(), size, spool)
 
 
+def chunks_of(source: IO[bytes]) -> Iterator[bytes]:
+    """An open file as a stream of chunks, read only as far as the one consuming it asks."""
+    return iter(lambda: source.read(CHUNK_BYTES), b"")
+
+
 def store_bytes(
     session: Session, data: bytes, *, max_bytes: int | None = None, what: str = "the file"
 ) -> StoredBlob:
