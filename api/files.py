@@ -13,6 +13,7 @@ from sqlmodel import Session
 from api.settings import Settings
 from core.errors import NotFound
 from core.filestore import service as filestore
+from core.jobs.models import Job, JobState
 from core.storage import legacy_path
 from questionnaires import service as assessments
 from questionnaires.models import Assessment, EvidenceFile
@@ -59,6 +60,20 @@ def stored_file_response(
     if not path.is_file():
         raise NotFound(f"The file {filename!r} is missing from storage")
     return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def job_file_response(request: Request, job: Job, *, session: Session) -> Response | None:
+    """The file a finished job produced (a report, an export); None while it has none."""
+    file = (job.result or {}).get("file") if job.state == JobState.done else None
+    if file is None:
+        return None
+    return stored_file_response(
+        request,
+        str(file["sha256"]),
+        str(file["filename"]),
+        str(file["media_type"]),
+        session=session,
+    )
 
 
 def evidence_response(request: Request, evidence: EvidenceFile, *, session: Session) -> Response:

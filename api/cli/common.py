@@ -49,6 +49,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings.model_copy(update={"database_url": normalise_database_url(url)})
 
 
+def service_settings_from(args: argparse.Namespace) -> Settings:
+    """The settings of a long-running process (a server, a worker), refused in one line when
+    they are not safe for production."""
+    settings = settings_from(args)
+    try:
+        settings.check_production_safety()
+    except RuntimeError as exc:
+        raise CommandFailed(str(exc)) from exc
+    return settings
+
+
 def _variable(location: tuple[int | str, ...]) -> str:
     """The environment variable a settings field is read from."""
     field = ".".join(map(str, location))

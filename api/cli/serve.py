@@ -8,7 +8,12 @@ import os
 import uvicorn
 
 from api.app import create_app
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, settings_from
+from api.cli.common import (
+    add_database_option,
+    echo,
+    engine_for,
+    service_settings_from,
+)
 from api.jobs.queue import describe
 
 
@@ -22,11 +27,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    try:
-        settings.check_production_safety()
-    except RuntimeError as exc:
-        raise CommandFailed(str(exc)) from exc
+    settings = service_settings_from(args)
     engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
     echo(f"Fairpath serving on http://{args.host}:{args.port} (API docs at /api/v1/docs)")
     if settings.worker_in_process:

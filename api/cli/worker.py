@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 import logging
 
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, settings_from
+from api.cli.common import (
+    CommandFailed,
+    add_database_option,
+    echo,
+    engine_for,
+    service_settings_from,
+)
 from api.jobs.queue import build_queue, check_reachable, describe, quiet_broker_errors
 from core.errors import ServiceUnavailable
 
@@ -34,11 +40,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _worker(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    try:
-        settings.check_production_safety()
-    except RuntimeError as exc:
-        raise CommandFailed(str(exc)) from exc
+    settings = service_settings_from(args)
     if settings.queue_url == "immediate":
         raise CommandFailed(
             'FAIRPATH_QUEUE_URL="immediate" runs jobs inside requests: there is no queue to '

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
-from api.files import stored_file_response
+from api.files import job_file_response
 from api.pagination import Page, PageDep
 from core.clock import utcnow
 from core.errors import Conflict
@@ -90,17 +90,11 @@ def job_result(
 ) -> Response:
     """Download what a report job produced."""
     job = jobs.get_job(session, scope=principal.scope, job_id=job_id)
-    file = (job.result or {}).get("file") if job.state == JobState.done else None
-    if file is None:
+    response = job_file_response(request, job, session=session)
+    if response is None:
         raise Conflict(
             f"Job {job_id} is {job.state.value} and has no file to download"
             if job.state != JobState.done
             else f"Job {job_id} produced no file; its result is in GET /api/v1/jobs/{job_id}"
         )
-    return stored_file_response(
-        request,
-        str(file["sha256"]),
-        str(file["filename"]),
-        str(file["media_type"]),
-        session=session,
-    )
+    return response

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
 from api.deps import SessionDep, SettingsDep
-from api.files import stored_file_response
+from api.files import job_file_response
 from api.web.dashboard_session import PageError, base_context, guarded, page, signed_in, utc_now
 from core.errors import NotFound
 from core.jobs import service as jobs
@@ -66,13 +66,7 @@ def job_result(
         job = jobs.get_job(session, scope=principal.scope, job_id=job_id)
     except NotFound as exc:
         raise PageError(404, f"There is no job {job_id}.") from exc
-    file = (job.result or {}).get("file") if job.state == JobState.done else None
-    if file is None:
+    response = job_file_response(request, job, session=session)
+    if response is None:
         raise PageError(409, f"Job {job_id} has no file to download yet.")
-    return stored_file_response(
-        request,
-        str(file["sha256"]),
-        str(file["filename"]),
-        str(file["media_type"]),
-        session=session,
-    )
+    return response
