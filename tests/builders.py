@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,6 +138,31 @@ def import_json(
         json={"nodes": nodes, "edges": edges},
         params=params,
     )
+
+
+ASYNC = {"Prefer": "respond-async"}
+
+
+def import_async(
+    actor: Actor, network_id: int, nodes: list[dict], edges: list[dict]
+) -> httpx.Response:
+    """A JSON import asked to run as a job (``Prefer: respond-async``)."""
+    return actor.post(
+        f"/api/v1/networks/{network_id}/import",
+        json={"nodes": nodes, "edges": edges},
+        headers=ASYNC,
+    )
+
+
+def finished_job(actor: Actor, job_url: str, deadline_seconds: float = 60) -> dict:
+    """Poll a job as a client would until it is done or failed; the deadline only keeps a
+    broken queue from hanging the suite (nothing here measures time)."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        job = actor.get(job_url).json()
+        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
 
 
 def network_with(actor: Actor, nodes: list[dict], edges: list[dict], name: str = "N") -> dict:

@@ -3,7 +3,6 @@ server's own threads; no other server to set up."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,19 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.settings import Settings
-from tests.builders import Actor, build_world, create_network
+from tests.builders import build_world, create_network, finished_job, import_async
 from tests.jobs.test_jobs_api import EDGES, NODES
-
-
-def wait_until_finished(actor: Actor, job_url: str, deadline_seconds: float = 60) -> dict:
-    """Poll the job as a client would; the deadline only keeps a broken queue from hanging
-    the suite (nothing here measures time)."""
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        job = actor.get(job_url).json()
-        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
 
 
 def test_the_server_s_own_threads_run_jobs_from_a_sqlite_queue_file(
@@ -35,14 +23,10 @@ def test_the_server_s_own_threads_run_jobs_from_a_sqlite_queue_file(
     with TestClient(app, raise_server_exceptions=False) as client:
         world = build_world(engine, client)
         network = create_network(world.analyst_a)
-        response = world.analyst_a.post(
-            f"/api/v1/networks/{network['id']}/import",
-            json={"nodes": NODES, "edges": EDGES},
-            headers={"Prefer": "respond-async"},
-        )
+        response = import_async(world.analyst_a, network["id"], NODES, EDGES)
         assert response.status_code == 202
         assert response.json()["state"] == "queued"
-        job = wait_until_finished(world.analyst_a, response.headers["Location"])
+        job = finished_job(world.analyst_a, response.headers["Location"])
         assert job["state"] == "done", job
         assert job["result"]["import"]["nodes"]["created"] == 3
         scores = world.analyst_a.get(job["links"]["scores"])

@@ -24,9 +24,16 @@ from core.jobs import service as jobs
 from core.jobs.models import Job, JobState
 from supplychain.models import Node
 from tests.audit.test_reads_never_write import snapshot
-from tests.builders import World, create_network, edge, import_json, node
+from tests.builders import (
+    ASYNC,
+    World,
+    create_network,
+    edge,
+    import_async,
+    import_json,
+    node,
+)
 
-ASYNC = {"Prefer": "respond-async"}
 NODES = [
     node("CO-1", "company", country="GB"),
     node("SUP-1", "supplier", sector="seafood_processing", tier=1, migrant_workers=800),
@@ -39,11 +46,7 @@ EDGES = [
 
 
 def _import_async(world: World, network_id: int, nodes: list[dict], edges: list[dict]) -> dict:
-    response = world.analyst_a.post(
-        f"/api/v1/networks/{network_id}/import",
-        json={"nodes": nodes, "edges": edges},
-        headers=ASYNC,
-    )
+    response = import_async(world.analyst_a, network_id, nodes, edges)
     assert response.status_code == 202, response.text
     assert response.headers["Location"] == f"/api/v1/jobs/{response.json()['id']}"
     assert response.headers["Preference-Applied"] == "respond-async"
@@ -192,12 +195,7 @@ def test_jobs_are_listed_newest_first_and_filtered(world: World) -> None:
 
 def test_a_viewer_cannot_start_an_import(world: World) -> None:
     network = create_network(world.analyst_a)
-    response = world.viewer_a.post(
-        f"/api/v1/networks/{network['id']}/import",
-        json={"nodes": NODES, "edges": EDGES},
-        headers=ASYNC,
-    )
-    assert response.status_code == 403
+    assert import_async(world.viewer_a, network["id"], NODES, EDGES).status_code == 403
 
 
 def test_a_report_job_produces_the_pdf_to_download(world: World) -> None:

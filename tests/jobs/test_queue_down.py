@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from api.jobs.queue import OneLineErrors
 from api.settings import Settings
-from tests.builders import build_world, create_network
+from tests.builders import build_world, create_network, import_async
 from tests.jobs.test_jobs_api import EDGES, NODES
 from tests.processes import fairpath, free_port
 
@@ -89,11 +89,7 @@ def test_an_api_whose_queue_is_down_says_503_and_starts_nothing(
     with TestClient(app, raise_server_exceptions=False) as client:
         world = build_world(engine, client)
         network = create_network(world.analyst_a)
-        response = world.analyst_a.post(
-            f"/api/v1/networks/{network['id']}/import",
-            json={"nodes": NODES, "edges": EDGES},
-            headers={"Prefer": "respond-async"},
-        )
+        response = import_async(world.analyst_a, network["id"], NODES, EDGES)
         assert response.status_code == 503
         assert response.json()["detail"] == (
             "The job queue cannot be reached; nothing was started. Try again shortly."

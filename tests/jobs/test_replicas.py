@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.builders import Actor, create_network, edge, node
+from tests.builders import Actor, create_network, edge, finished_job, import_async, node
 from tests.conftest import TEST_DATABASE_URL
 from tests.processes import (
     Process,
@@ -121,28 +120,21 @@ def test_three_replicas_and_a_worker_share_the_database_files_and_queue(
 
         # An import posted to B is done by the worker; its scores read through C.
         network = create_network(on_b, "Imported through B")
-        accepted = on_b.post(
-            f"/api/v1/networks/{network['id']}/import",
-            json={
-                "nodes": [
-                    node("CO-1", "company", country="GB"),
-                    node("SUP-1", "supplier", sector="seafood_processing", tier=1),
-                    node("REC-1", "recruiter", role="destination_agency"),
-                ],
-                "edges": [
-                    edge("SUP-1", "CO-1", "supplies"),
-                    edge("REC-1", "SUP-1", "recruits_for", origin="MM", destination="TH"),
-                ],
-            },
-            headers={"Prefer": "respond-async"},
+        accepted = import_async(
+            on_b,
+            network["id"],
+            [
+                node("CO-1", "company", country="GB"),
+                node("SUP-1", "supplier", sector="seafood_processing", tier=1),
+                node("REC-1", "recruiter", role="destination_agency"),
+            ],
+            [
+                edge("SUP-1", "CO-1", "supplies"),
+                edge("REC-1", "SUP-1", "recruits_for", origin="MM", destination="TH"),
+            ],
         )
         assert accepted.status_code == 202, accepted.text
-        job_url = accepted.headers["Location"]
-        deadline = time.monotonic() + 120
-        job = on_b.get(job_url).json()
-        while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
-            time.sleep(0.1)
-            job = on_c.get(job_url).json()
+        job = finished_job(on_c, accepted.headers["Location"], deadline_seconds=120)
         assert job["state"] == "done", (job, worker.log())
         assert "fairpath.run_job" in worker.log()
         scores = on_c.get(f"/api/v1/networks/{network['id']}/scores")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from core.clock import utcnow
 from core.jobs import service as jobs
-from tests.builders import World, create_network, import_json
+from tests.builders import World, create_network, import_async, import_json, node
 from tests.jobs.test_jobs_api import EDGES, NODES
 from tests.web.sessions import signed_in
 
@@ -69,10 +69,8 @@ def test_finished_jobs_show_their_result_or_their_problem(
     report = world.analyst_a.post(
         f"/api/v1/networks/{network['id']}/reports", json={"format": "pdf"}
     ).json()
-    refused = world.analyst_a.post(
-        f"/api/v1/networks/{network['id']}/import",
-        json={"nodes": [{"id": "X", "kind": "company", "name": "X", "country": "XX"}]},
-        headers={"Prefer": "respond-async"},
+    refused = import_async(
+        world.analyst_a, network["id"], [node("X", "company", country="XX")], []
     ).json()
     person = signed_in(client, engine, world.viewer_a.user_id)
     html = unescape(person.get("/dashboard/jobs").text)
