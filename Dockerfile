@@ -17,7 +17,7 @@ RUN useradd --create-home --uid 10001 fairpath \
     && chown fairpath:fairpath /data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY api ./api
 COPY audit ./audit
 COPY core ./core
@@ -26,7 +26,8 @@ COPY questionnaires ./questionnaires
 COPY scoring ./scoring
 COPY templates ./templates
 COPY examples ./examples
-RUN pip install . && rm -rf /app/build
+# The versions requirements.lock pins: the image runs what CI tested.
+RUN pip install -c requirements.lock . && rm -rf /app/build
 
 USER fairpath
 ENV DATABASE_URL=sqlite:////data/fairpath.db \

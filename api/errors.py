@@ -49,9 +49,28 @@ _HTTP_PROBLEMS: dict[int, tuple[str, str]] = {
 class ProblemItem(BaseModel):
     """Where one problem is and what is wrong; location keys depend on the input kind."""
 
-    model_config = ConfigDict(extra="allow")
+    # The location keys are declared, not left to ``extra``, so that a generated client (tests/api/
+    # test_generated_client.py) gives them typed attributes; ``extra`` still admits new ones.
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
     message: str = Field(examples=["Field required"])
-    field: str | None = Field(default=None, examples=["name"])
+    field: str | None = Field(
+        default=None, examples=["name"], description="A request field or a JSON key."
+    )
+    in_: str | None = Field(
+        default=None,
+        alias="in",
+        examples=["body"],
+        description="Where the field was: body, query, path, header or form.",
+    )
+    file: str | None = Field(default=None, examples=["nodes.csv"], description="An uploaded file.")
+    row: int | None = Field(
+        default=None, examples=[3], description="The file's own row number (the header is row 1)."
+    )
+    column: str | None = Field(default=None, examples=["country"], description="A file's column.")
+    index: int | None = Field(default=None, description="A position in a JSON array, from 0.")
+    where: str | None = Field(default=None, description="A row already in the network.")
+    question: str | None = Field(default=None, description="A questionnaire question's id.")
+    value: str | None = Field(default=None, description="The value refused, cut to 100 characters.")
 
 
 class Problem(BaseModel):
