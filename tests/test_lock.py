@@ -42,9 +42,9 @@ def _declared() -> list[Requirement]:
 
 
 def _applies(requirement: Requirement) -> bool:
-    return requirement.marker is None or requirement.marker.evaluate(
-        {**default_environment(), "extra": "dev"}
-    )
+    environment = {key: str(value) for key, value in default_environment().items()}
+    environment["extra"] = "dev"
+    return requirement.marker is None or requirement.marker.evaluate(environment)
 
 
 def test_every_declared_dependency_is_pinned_within_its_range() -> None:
