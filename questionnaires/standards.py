@@ -40,7 +40,8 @@ class Principle:
     def label(self) -> str:
         prefix = self.tag.split(":", 1)[0]
         short = {"iris": "IRIS", "epp": "EPP", "crest": "CREST"}.get(prefix, "ILO")
-        return f"{short} {self.code}: {self.title}"
+        lead = "" if short == self.code else f"{short} "  # "EPP: ...", not "EPP EPP: ..."
+        return f"{lead}{self.code}: {self.title}"
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib.colors import HexColor
-from reportlab.pdfbase import pdfmetrics
 
-from audit.reports.fonts import FONT, FONT_BOLD, FONT_DIR, register_fonts
+from audit.reports.fonts import FONT_DIR, SCRIPTS, fonts, run_width, shaped
 
 Anchor = Literal["start", "middle", "end"]
 # ColorBrewer YlOrRd, 5 classes, light to dark: low ... critical.
@@ -29,11 +28,14 @@ SCALE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 EMPTY = "#f2f2f2"
 INK = "#1a1a1a"
 GRID = "#ffffff"
+MIN_CELL = 26.0  # points: the smallest cell still holds its number at MIN_TEXT
+MIN_TEXT = 6.5  # points: no text of a heatmap is smaller
+ROW_LABEL_MAX = 190.0  # points: longer row labels wrap (up to three lines in a cell)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    register_fonts()
-    return pdfmetrics.stringWidth(text, FONT_BOLD if bold else FONT, size)
+    """Measured run by run in the faces the PDF sets it in (a node name may be Burmese)."""
+    return fonts().width(text, size, bold)
 
 
 def colour_for(risk: float | None) -> str:
@@ -75,6 +77,7 @@ class Heatmap:
     column_title: str = ""
     legend_title: str = "Risk (0-100)"
     note: str = ""
+    max_cell: float = 84.0  # points: the PDF asks for small cells to fit a page
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,12 @@ def _fit(text: str, size: float, limit: float, bold: bool = False) -> str:
 def layout(heatmap: Heatmap) -> Layout:
     """Sizes follow the data: a 2x2 matrix gets big cells, a 30x40 one small but legible ones."""
     n_rows, n_cols = max(1, len(heatmap.rows)), max(1, len(heatmap.columns))
-    cell = max(26.0, min(84.0, 720.0 / max(n_cols, n_rows * 0.8)))
+    cell = max(MIN_CELL, min(heatmap.max_cell, 720.0 / max(n_cols, n_rows * 0.8)))
     size = max(6.5, min(11.0, cell / 5.2))
     label_size = max(7.0, min(10.0, cell / 5.5))
     margin, title_size = 16.0, 14.0
     row_label_width = min(
-        220.0, max((text_width(r, label_size) for r in heatmap.rows), default=40.0) + 10
+        ROW_LABEL_MAX, max((text_width(r, label_size) for r in heatmap.rows), default=40.0) + 10
     )
     column_label_height = min(
         170.0, max((text_width(c, label_size) for c in heatmap.columns), default=30.0) * 0.72 + 14
@@ -169,11 +172,27 @@ def layout(heatmap: Heatmap) -> Layout:
                 x, top - 6, _fit(name, label_size, column_label_height / 0.72), label_size, angle=45
             )
         )
+    # Long row labels (principle names) wrap onto as many lines as the row is high.
+    leading = label_size * 1.1
+    most = max(1, int((cell - 2) // leading))
     for index, name in enumerate(heatmap.rows):
-        y = top + (index + 0.5) * cell + label_size / 3
-        out.texts.append(
-            Text(left - 6, y, _fit(name, label_size, row_label_width - 8), label_size, anchor="end")
-        )
+        lines = _wrap(name, label_size, row_label_width - 8) or [""]
+        if len(lines) > most:
+            lines = [
+                *lines[: most - 1],
+                _fit(" ".join(lines[most - 1 :]), label_size, row_label_width - 8),
+            ]
+        first = top + (index + 0.5) * cell + label_size / 3 - leading * (len(lines) - 1) / 2
+        for number, line in enumerate(lines):
+            out.texts.append(
+                Text(
+                    left - 6,
+                    first + number * leading,
+                    _fit(line, label_size, row_label_width - 8),
+                    label_size,
+                    anchor="end",
+                )
+            )
     for item in heatmap.cells:
         x, y = left + item.column * cell, top + item.row * cell
         fill = colour_for(item.risk)
@@ -197,8 +216,8 @@ def layout(heatmap: Heatmap) -> Layout:
                 Text(
                     middle,
                     main_y + size * 1.15,
-                    _fit(item.sublabel, size * 0.8, cell - 6),
-                    size * 0.8,
+                    _fit(item.sublabel, max(MIN_TEXT, size * 0.8), cell - 6),
+                    max(MIN_TEXT, size * 0.8),
                     ink,
                     anchor="middle",
                 )
@@ -247,9 +266,13 @@ def _legend(out: Layout, heatmap: Heatmap, x: float, y: float) -> None:
 # Back ends -------------------------------------------------------------------------------------
 
 
-def drawing(heatmap: Heatmap) -> Drawing:
-    """A ReportLab drawing (vector): saved as SVG, or placed straight into the PDF."""
-    register_fonts()
+def drawing(heatmap: Heatmap, shape: bool = False) -> Drawing:
+    """A ReportLab drawing (vector): saved as SVG, or placed straight into the PDF.
+
+    Each text is drawn run by run, every run in the face of its script; ``shape`` (for the
+    PDF) shapes the runs with HarfBuzz, which ReportLab's drawings do not do themselves. An SVG
+    is left unshaped: the viewer shapes the text it is given."""
+    fonts()
     plan = layout(heatmap)
     canvas = Drawing(plan.width, plan.height)
 
@@ -265,32 +288,44 @@ def drawing(heatmap: Heatmap) -> Drawing:
         rect.strokeWidth = box.stroke_width
         canvas.add(rect)
     for text in plan.texts:
-        string = String(
-            0 if text.angle else text.x,
-            0 if text.angle else flip(text.y),
-            text.text,
-            fontName=FONT_BOLD if text.bold else FONT,
-            fontSize=text.size,
-            fillColor=HexColor(text.colour),
-            textAnchor=text.anchor,
-        )
-        if text.angle:
-            group = Group(string)
-            radians = math.radians(text.angle)
-            cos, sin = math.cos(radians), math.sin(radians)
-            group.transform = (cos, sin, -sin, cos, text.x, flip(text.y))
-            canvas.add(group)
-        else:
-            canvas.add(string)
+        runs = fonts().runs(text.text, text.bold)
+        widths = [run_width(run, text.size) for run in runs]
+        x = {"start": 0.0, "middle": -sum(widths) / 2, "end": -sum(widths)}[text.anchor]
+        group = Group()
+        for run, width in zip(runs, widths, strict=True):
+            group.add(
+                String(
+                    x,
+                    0,
+                    shaped(run, text.size) if shape else run.text,
+                    fontName=run.font,
+                    fontSize=text.size,
+                    fillColor=HexColor(text.colour),
+                )
+            )
+            x += width
+        radians = math.radians(text.angle)
+        cos, sin = math.cos(radians), math.sin(radians)
+        group.transform = (cos, sin, -sin, cos, text.x, flip(text.y))
+        canvas.add(group)
     for x1, y1, x2, y2, colour in plan.lines:
         canvas.add(Line(x1, flip(y1), x2, flip(y2), strokeColor=HexColor(colour)))
     return canvas
 
 
-# Viewers rarely have Vera installed; DejaVu Sans is its metric-compatible successor.
+# Viewers rarely have Vera installed; DejaVu Sans is its metric-compatible successor. The Noto
+# faces go by their family names, bold ones first (a prefix of theirs is the regular name).
 _SVG_FONTS = (
     ("font-family: VeraBd", "font-family: 'DejaVu Sans', Verdana, sans-serif; font-weight: bold"),
     ("font-family: Vera", "font-family: 'DejaVu Sans', Verdana, sans-serif"),
+    *(
+        (f"font-family: {s.family}{bold}", f"font-family: '{spaced}', sans-serif{weight}")
+        for s in SCRIPTS
+        for spaced in [s.family.replace("NotoSans", "Noto Sans ")]
+        for bold, weight in (("-Bold", "; font-weight: bold"), ("", ""))
+    ),
+    ("font-family: NotoSans-Bold", "font-family: 'Noto Sans', sans-serif; font-weight: bold"),
+    ("font-family: NotoSans", "font-family: 'Noto Sans', sans-serif"),
 )
 
 

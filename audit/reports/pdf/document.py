@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
-from audit.reports.fonts import FONT, FONT_BOLD, register_fonts
+from audit.reports.fonts import FONT, FONT_BOLD, fonts, run_width, shaped
 from audit.reports.schemas import ReportData
 
 ACCENT = colors.HexColor("#1f3a5f")
@@ -32,6 +32,7 @@ BAND_COLOURS = {
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+FRAME_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - 4 * mm
 # Paragraphs in these styles are section headings: listed in the contents and the outline.
 HEADING_LEVELS = {"h1": 0, "h2": 1}
 
@@ -45,6 +46,7 @@ class Styles:
     muted: ParagraphStyle
     cell: ParagraphStyle
     cell_right: ParagraphStyle
+    head: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
     title: ParagraphStyle
@@ -53,9 +55,13 @@ class Styles:
 
 
 def styles() -> Styles:
-    register_fonts()
+    """Every style shapes its text (``shaping=1``): without it ReportLab sets Burmese, Bengali
+    and Devanagari glyph by glyph, vowels in the wrong place and conjuncts broken apart."""
+    fonts()
     base = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=base["BodyText"], fontName=FONT, fontSize=9.5, leading=13)
+    body = ParagraphStyle(
+        "body", parent=base["BodyText"], fontName=FONT, fontSize=9.5, leading=13, shaping=1
+    )
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10.5),
@@ -63,6 +69,11 @@ def styles() -> Styles:
         cell=ParagraphStyle("cell", parent=body, fontSize=8, leading=10),
         cell_right=ParagraphStyle(
             "cell_right", parent=body, fontSize=8, leading=10, alignment=TA_RIGHT
+        ),
+        # Headers wrap at spaces only ("Work ers" is no word); tables.table() makes every
+        # column wide enough for its header's longest word.
+        head=ParagraphStyle(
+            "head", parent=body, fontName=FONT_BOLD, fontSize=8, leading=10, splitLongWords=0
         ),
         h1=ParagraphStyle(
             "h1",
@@ -120,7 +131,7 @@ class ReportDocument(BaseDocTemplate):
             subject="Ethical recruitment audit report",
         )
         self.report = report
-        frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN - 4 * mm, id="body")
+        frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, FRAME_HEIGHT, id="body")
         self.addPageTemplates(
             [
                 PageTemplate(id="cover", frames=[frame], onPage=self._cover_page),
@@ -149,14 +160,25 @@ class ReportDocument(BaseDocTemplate):
     def _body_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         meta = self.report.meta
         canvas.saveState()
-        canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, PAGE_HEIGHT - MARGIN + 2 * mm, f"{meta.company} · {meta.network}")
-        canvas.drawRightString(
-            PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN + 2 * mm, f"Audit report · {meta.date}"
-        )
+        top = PAGE_HEIGHT - MARGIN + 2 * mm
+        draw_text(canvas, MARGIN, top, f"{meta.company} · {meta.network}", 7.5)
+        date = f"Audit report · {meta.date}"
+        draw_text(canvas, PAGE_WIDTH - MARGIN - fonts().width(date, 7.5), top, date, 7.5)
+        canvas.setFont(FONT, 7.5)
         canvas.setStrokeColor(RULE)
         canvas.line(MARGIN, PAGE_HEIGHT - MARGIN, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN)
         canvas.drawString(MARGIN, MARGIN - 8 * mm, f"Fairpath {meta.fairpath_version}")
         canvas.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 8 * mm, f"Page {doc.page}")
         canvas.restoreState()
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, size: float, bold: bool = False
+) -> None:
+    """Draw ``text`` from (x, y) run by run, each in the face of its script and shaped, as a
+    paragraph would set it (a company or network name may be Burmese)."""
+    for run in fonts().runs(text, bold):
+        canvas.setFont(run.font, size)
+        canvas.drawString(x, y, shaped(run, size))
+        x += run_width(run, size)

@@ -8,7 +8,9 @@ Tables show the top rows (``ReportData.top``); the JSON report has the full list
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import math
+from collections.abc import Callable
+from dataclasses import replace
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -27,9 +29,9 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from audit.reports.fonts import FONT, FONT_BOLD
-from audit.reports.heatmap import Heatmap, drawing
-from audit.reports.pdf.document import CONTENT_WIDTH, PAGE_HEIGHT, RULE, Styles
-from audit.reports.pdf.tables import num, para, table
+from audit.reports.heatmap import MIN_CELL, MIN_TEXT, Heatmap, drawing, layout
+from audit.reports.pdf.document import CONTENT_WIDTH, FRAME_HEIGHT, RULE, Styles
+from audit.reports.pdf.tables import num, para, table, text
 from audit.reports.schemas import ReportData
 
 PLAN_ROWS = 40  # rows per plan table
@@ -81,6 +83,8 @@ def cover(report: ReportData, styles: Styles) -> list[Flowable]:
 def contents(styles: Styles) -> list[Flowable]:
     """The table of contents, filled in by ``ReportDocument`` on the second build pass."""
     toc = TableOfContents()
+    # Not shaped: ReportLab's shaping fails on the entries' onDraw tags, and the headings are
+    # the report's own English words.
     toc.levelStyles = [
         ParagraphStyle("toc1", fontName=FONT_BOLD, fontSize=10, leading=16, leftIndent=0),
         ParagraphStyle("toc2", fontName=FONT, fontSize=9, leading=13, leftIndent=12),
@@ -100,7 +104,7 @@ def critical_chain(report: ReportData, styles: Styles) -> list[Flowable]:
     """The chain through which a critical red flag reaches the company, if there is one."""
     if not report.critical_chain:
         return []
-    chain = escape(" > ".join(report.critical_chain))
+    chain = text(" > ".join(report.critical_chain))
     return [Paragraph(f"<b>Critical chain:</b> {chain}", styles.alert)]
 
 
@@ -174,7 +178,7 @@ def methodology(report: ReportData, styles: Styles) -> list[Flowable]:
             ", ".join(method.questionnaires) or "No assessment has been answered yet.",
             styles.body,
         ),
-        Paragraph(f"Scoring profile {escape(profile.version)}", styles.h2),
+        para(f"Scoring profile {profile.version}", styles.h2),
         table(weights, [0.3, 0.15, 0.4, 0.15], styles, right=(1, 3)),
     ]
     if method.overrides:
@@ -279,22 +283,95 @@ def gaps(report: ReportData, styles: Styles) -> list[Flowable]:
     ]
 
 
-def _scaled(figure: Heatmap, max_height: float) -> Drawing:
-    """The heatmap as a vector drawing, shrunk (never enlarged) to fit the text width."""
-    art = drawing(figure)
-    scale = min(1.0, CONTENT_WIDTH / art.width, max_height / art.height)
+# Room for a heatmap under its caption on a page of its own.
+HEATMAP_HEIGHT = FRAME_HEIGHT - 16 * mm
+
+
+def _scale(figure: Heatmap, height: float = HEATMAP_HEIGHT) -> tuple[float, float]:
+    """The scale that fits the heatmap to the frame (never enlarged), and its smallest text
+    at that scale."""
+    plan = layout(figure)
+    scale = min(1.0, CONTENT_WIDTH / plan.width, height / plan.height)
+    return scale, scale * min((t.size for t in plan.texts), default=MIN_TEXT)
+
+
+def _fits(figure: Heatmap, height: float = HEATMAP_HEIGHT) -> bool:
+    return _scale(figure, height)[1] >= MIN_TEXT - 1e-6
+
+
+def _spans(count: int, fits: Callable[[int, int], bool]) -> list[tuple[int, int]]:
+    """The fewest equal slices of ``count`` rows (or columns) that each fit."""
+    spans = [(0, count)]
+    for parts in range(1, count + 1):
+        size = math.ceil(count / parts)
+        spans = [(start, min(start + size, count)) for start in range(0, count, size)]
+        if all(fits(*span) for span in spans):
+            break
+    return spans
+
+
+def _part(figure: Heatmap, rows: tuple[int, int], columns: tuple[int, int]) -> Heatmap:
+    """The heatmap cut to a block of its rows and columns."""
+    (top, bottom), (left, right) = rows, columns
+    return replace(
+        figure,
+        rows=figure.rows[top:bottom],
+        columns=figure.columns[left:right],
+        cells=[
+            replace(cell, row=cell.row - top, column=cell.column - left)
+            for cell in figure.cells
+            if top <= cell.row < bottom and left <= cell.column < right
+        ],
+    )
+
+
+def pieces(figure: Heatmap) -> list[Heatmap]:
+    """The heatmap as one picture if it fits the page with no text under ``MIN_TEXT``; else
+    in small cells, cut into blocks of columns and then of rows that each do (the principle
+    heatmap of a large network: 40 principles by 40 nodes)."""
+    if _fits(figure):
+        return [figure]
+    small = replace(figure, max_cell=MIN_CELL)
+    n_rows, n_cols = len(small.rows), len(small.columns)
+
+    def wide_enough(first: int, last: int) -> bool:
+        return _fits(_part(small, (0, n_rows), (first, last)), math.inf)
+
+    blocks = []
+    for columns in _spans(n_cols, wide_enough):
+
+        def short_enough(first: int, last: int, columns: tuple[int, int] = columns) -> bool:
+            return _fits(_part(small, (first, last), columns))
+
+        blocks += [_part(small, rows, columns) for rows in _spans(n_rows, short_enough)]
+    if len(blocks) == 1:
+        return blocks
+    return [
+        replace(block, title=f"{block.title} ({number} of {len(blocks)})")
+        for number, block in enumerate(blocks, 1)
+    ]
+
+
+def _scaled(figure: Heatmap) -> Drawing:
+    """The heatmap as a vector drawing, shaped, and shrunk (never enlarged) to fit the page."""
+    art = drawing(figure, shape=True)
+    scale = _scale(figure)[0]
     art.scale(scale, scale)
     art.width, art.height = art.width * scale, art.height * scale
     return art
 
 
 def heatmaps(figures: dict[str, Heatmap], styles: Styles) -> list[Flowable]:
-    """Section 4: each heatmap with its caption, kept together on one page."""
+    """Section 4: each heatmap with its caption, kept together on one page; one too large to
+    read on A4 comes in parts, one per page."""
     story: list[Flowable] = [PageBreak(), Paragraph("4. Heatmaps", styles.h1)]
     for name, caption in HEATMAP_CAPTIONS.items():
-        art = _scaled(figures[name], PAGE_HEIGHT * 0.62)
-        story.append(CondPageBreak(art.height + 20 * mm))
-        story.append(KeepTogether([Paragraph(caption, styles.h2), art]))
+        for number, piece in enumerate(pieces(figures[name])):
+            art = _scaled(piece)
+            story.append(CondPageBreak(art.height + 20 * mm))
+            story.append(
+                KeepTogether([Paragraph(caption, styles.h2), art] if number == 0 else [art])
+            )
     return story
 
 
@@ -330,11 +407,11 @@ def plan(report: ReportData, styles: Styles) -> list[Flowable]:
     rows: list[list[object]] = [["Node", "Severity", "Action", "Owner", "Due", "Status"]]
     for group in report.plan_groups:
         for index, action in enumerate(group.actions):
-            title = escape(action.title)
+            title = text(action.title)
             if len(action.finding_ids) > 1:
                 title += f" (addresses {len(action.finding_ids)} findings)"
             if action.repayment is not None:
-                title += f"<br/><i>{escape(action.repayment.in_words())}</i>"
+                title += f"<br/><i>{text(action.repayment.in_words())}</i>"
             rows.append(
                 [
                     group.node if index == 0 else "",
