@@ -6,9 +6,15 @@ source: every key must exist there, and a key missing from another catalogue fal
 English so that a half-finished translation never breaks a page. A key missing from English is a
 programming error and raises, so a typo fails a test instead of showing a raw key to a worker.
 
-Placeholders are ``{name}``. An ``int`` parameter is a count and is written in the language's own
-digits (Devanagari for Nepali, for example); pass a ``str`` to keep digits as they are, as for a
-number the respondent must type into a field that only takes 0-9.
+Placeholders are ``{name}``. An ``int`` parameter is a count and is written as the language
+writes numbers (CLDR through ``core.numbers``: its grouping, and the catalogue's digits, e.g.
+Devanagari for Nepali); pass a ``str`` to keep digits as they are, as for a number the respondent
+must type into a field that only takes 0-9.
+
+A counted phrase is a mapping of CLDR plural categories to texts (``one``/``other`` in English;
+only ``other`` in Burmese, Thai and Indonesian, which do not inflect for number; Bengali ``one``
+covers 0 as well as 1). ``plural`` picks the category by the language's CLDR rules; a translation
+without that category falls back to the English text, chosen by the English rules.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup, escape
 
+from core import numbers
 from templates import TEMPLATE_DIR
 
 CATALOGUE_DIR = TEMPLATE_DIR / "respond" / "messages"
@@ -41,17 +48,29 @@ class Catalogue:
     review_status: str
     digits: str
     messages: Mapping[str, str]
+    plurals: Mapping[str, Mapping[str, str]]  # key -> CLDR category -> text
+
+
+def _is_text_map(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
 
 
 def _load(path: Path) -> Catalogue:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    messages = data["messages"]
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in messages.items()):
-        raise ValueError(f"{path.name}: every message must be a string")
+    entries = data["messages"]
+    messages = {k: v for k, v in entries.items() if isinstance(v, str)}
+    plurals = {k: v for k, v in entries.items() if _is_text_map(v)}
+    if len(messages) + len(plurals) != len(entries) or not all(isinstance(k, str) for k in entries):
+        raise ValueError(
+            f"{path.name}: every message must be a string, or a mapping of plural categories to "
+            "strings"
+        )
     digits = str(data.get("digits") or LATIN_DIGITS)
     if len(digits) != 10 or data["language"] != path.stem:
         raise ValueError(f"{path.name}: needs 'language: {path.stem}' and ten digits")
-    return Catalogue(data["language"], data["review_status"], digits, messages)
+    return Catalogue(data["language"], data["review_status"], digits, messages, plurals)
 
 
 @cache
@@ -104,17 +123,30 @@ class Translator:
 
     def _raw(self, key: str) -> str:
         if key not in self._source.messages:
-            raise KeyError(f"no message {key!r} in {SOURCE}.yaml")
+            hint = "; it is a counted phrase: use plural()" if key in self._source.plurals else ""
+            raise KeyError(f"no message {key!r} in {SOURCE}.yaml{hint}")
         return self._catalogue.messages.get(key, self._source.messages[key])
+
+    def _raw_plural(self, key: str, count: int) -> str:
+        source = self._source.plurals.get(key)
+        if source is None:
+            raise KeyError(f"no counted phrase {key!r} in {SOURCE}.yaml")
+        own = self._catalogue.plurals.get(key, {})
+        category = numbers.plural_category(self.language, count)
+        if category in own:
+            return own[category]
+        # English words need the English form ("1 answer", "0 answers").
+        return source.get(numbers.plural_category(SOURCE, count), source["other"])
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            return str(value).translate(self._digits)
+            return self.number(value)
         return value
 
-    def _parts(self, key: str, params: dict[str, Any]) -> list[Any]:
+    def _parts(self, key: str, params: dict[str, Any], text: str | None = None) -> list[Any]:
         """The message split at its placeholders, each placeholder replaced by its value."""
-        pieces = PLACEHOLDER.split(self._raw(key))  # text, name, text, name, ..., text
+        raw = self._raw(key) if text is None else text
+        pieces = PLACEHOLDER.split(raw)  # text, name, text, name, ..., text
         for i in range(1, len(pieces), 2):
             if pieces[i] not in params:
                 raise KeyError(f"message {key!r} needs the parameter {pieces[i]!r}")
@@ -130,8 +162,19 @@ class Translator:
         return Markup("").join(escape(piece) for piece in self._parts(key, params))
 
     def plural(self, key: str, count: int, **params: Any) -> Markup:
-        """``key.one`` for exactly one, ``key.many`` otherwise, with ``{count}`` available."""
-        return self(f"{key}.{'one' if count == 1 else 'many'}", count=count, **params)
+        """The form of a counted phrase this language uses for ``count`` (CLDR plural rules),
+        with ``{count}`` available."""
+        pieces = self._parts(key, {"count": count, **params}, self._raw_plural(key, count))
+        return Markup("").join(escape(piece) for piece in pieces)
+
+    def number(self, value: int | float, places: int | None = None) -> str:
+        """A number as this language writes it: CLDR grouping and separators (``12.345,5`` in
+        Indonesian, ``12,34,567`` in Nepali) in the catalogue's digits."""
+        return numbers.format_decimal(value, self.language, places=places).translate(self._digits)
+
+    def percent(self, fraction: float) -> str:
+        """A fraction (0.25) as this language writes a percentage, in the catalogue's digits."""
+        return numbers.format_percent(fraction, self.language).translate(self._digits)
 
     def source(self, key: str, **params: Any) -> Markup:
         """The English source, for a notice about the translation itself."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from sqlmodel import Session
 
 from api.web import messages
 from api.web.answer_errors import answer_error
-from api.web.messages import CATALOGUE_DIR, placeholders, translator
+from api.web.messages import CATALOGUE_DIR, LATIN_DIGITS, placeholders, translator
 from api.web.respond import COOKIE
+from core import numbers
 from core.clock import utcnow
 from questionnaires.definition import Question
 from questionnaires.library import library_document
@@ -35,13 +37,35 @@ VIEWS = ROOT / "api" / "web" / "respond.py"
 ANSWER_ERRORS = ROOT / "api" / "web" / "answer_errors.py"
 ANSWER_RULES = ROOT / "questionnaires" / "answers.py"
 TRANSLATED = ["ne", "bn", "id", "my", "th"]
+# The plural categories of each language's CLDR rules, checked by hand against the CLDR charts
+# ("Language Plural Rules"): a counted phrase must have exactly these.
+CLDR_PLURALS = {
+    "en": {"one", "other"},
+    "bn": {"one", "other"},  # "one" is 0 and 1
+    "ne": {"one", "other"},
+    "my": {"other"},
+    "th": {"other"},
+    "id": {"other"},
+}
 
 
 def raw(language: str) -> dict:
     return yaml.safe_load((CATALOGUE_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
 
 
+def texts(language: str) -> dict[str, str]:
+    """Every text of a catalogue, a counted phrase's forms as ``key[category]``."""
+    flat: dict[str, str] = {}
+    for key, value in raw(language)["messages"].items():
+        if isinstance(value, dict):
+            flat |= {f"{key}[{category}]": text for category, text in value.items()}
+        else:
+            flat[key] = value
+    return flat
+
+
 SOURCE = raw("en")["messages"]
+COUNTED = {key for key, value in SOURCE.items() if isinstance(value, dict)}
 
 
 # The catalogues ----------------------------------------------------------------------------------
@@ -61,17 +85,47 @@ def test_a_translation_has_exactly_the_source_keys_and_placeholders(language: st
     translated = catalogue["messages"]
     assert sorted(set(SOURCE) - set(translated)) == []
     assert sorted(set(translated) - set(SOURCE)) == []
+    counted = {key for key, value in translated.items() if isinstance(value, dict)}
+    assert counted == COUNTED
     wrong = {
-        key: (sorted(placeholders(text)), sorted(placeholders(SOURCE[key])))
-        for key, text in translated.items()
-        if placeholders(text) != placeholders(SOURCE[key])
+        key: (sorted(placeholders(text)), sorted(placeholders(_source_text(key))))
+        for key, text in texts(language).items()
+        if placeholders(text) != placeholders(_source_text(key))
     }
     assert wrong == {}
 
 
+def _source_text(flat_key: str) -> str:
+    """The English text a translated text must match in placeholders (a counted phrase's
+    "other" form for any of its forms: every form shows the count)."""
+    key = flat_key.split("[")[0]
+    return SOURCE[key]["other"] if key in COUNTED else SOURCE[key]
+
+
+@pytest.mark.parametrize("language", ["en", *TRANSLATED])
+def test_counted_phrases_have_the_plural_categories_cldr_gives_the_language(
+    language: str,
+) -> None:
+    assert COUNTED, "no counted phrase in the English catalogue"
+    assert numbers.plural_categories(language) == CLDR_PLURALS[language]
+    forms = {
+        key: set(value)
+        for key, value in raw(language)["messages"].items()
+        if isinstance(value, dict)
+    }
+    assert forms == dict.fromkeys(COUNTED, CLDR_PLURALS[language])
+    for key in COUNTED:
+        assert all("{count}" in text for text in raw(language)["messages"][key].values()), key
+
+
+@pytest.mark.parametrize("language", ["en", *TRANSLATED])
+def test_catalogue_digits_are_the_cldr_default_numbering_system(language: str) -> None:
+    assert raw(language).get("digits", LATIN_DIGITS) == numbers.digits(language)
+
+
 @pytest.mark.parametrize("language", ["en", *TRANSLATED])
 def test_messages_are_one_normalised_paragraph_each(language: str) -> None:
-    for key, text in raw(language)["messages"].items():
+    for key, text in texts(language).items():
         assert text.strip() == text and "\n" not in text, key
         assert unicodedata.normalize("NFC", text) == text, key
         assert not re.search(r"[{}]", messages.PLACEHOLDER.sub("", text)), key  # stray brace
@@ -91,7 +145,7 @@ def test_translations_are_in_their_own_script() -> None:
 
 def test_burmese_is_unicode_not_zawgyi() -> None:
     """Zawgyi reuses Myanmar code points with other meanings; these are its tell-tale marks."""
-    for key, text in raw("my")["messages"].items():
+    for key, text in texts("my").items():
         assert not re.search(r"[\u1060-\u109f]", text), key  # Zawgyi-only glyph forms
         assert not re.search(r"(^|[^\u1000-\u109f])\u1031", text), key  # E typed first
         assert not re.search(r"\u1031[\u103b-\u103e]", text), key  # medial after E
@@ -117,6 +171,52 @@ def test_counts_use_the_language_digits_and_typed_numbers_stay_latin() -> None:
     assert "0" in nepali.text("error.at_least", min="0")
     assert translator("my").text("form.step_missing", count=3).startswith("၃")
     assert translator("th").text("form.step_missing", count=3) == "ยังไม่ได้ตอบ 3 ข้อ"
+
+
+# Count -> the review page's "answers missing" heading, in each language's own form and digits.
+MISSING = {
+    "en": {0: "0 required answers missing", 1: "1 required answer missing"},
+    "bn": {0: "০টি আবশ্যক উত্তর বাকি", 1: "১টি আবশ্যক উত্তর বাকি", 2: "২টি আবশ্যক উত্তর বাকি"},
+    "ne": {1: "१ अनिवार्य जवाफ बाँकी छ", 2: "२ अनिवार्य जवाफ बाँकी छन्"},
+    "th": {1: "ยังขาดคำตอบที่จำเป็น 1 ข้อ", 5: "ยังขาดคำตอบที่จำเป็น 5 ข้อ"},
+    "my": {1: "မဖြစ်မနေ ဖြေရမည့် အဖြေ ၁ ခု ကျန်သည်"},
+    "id": {1: "1 jawaban wajib belum diisi", 1234: "1.234 jawaban wajib belum diisi"},
+}
+
+
+@pytest.mark.parametrize("language", MISSING)
+def test_counted_phrases_take_the_cldr_form_and_the_language_digits(language: str) -> None:
+    t = translator(language)
+    shown = {count: t.plural("review.missing", count) for count in MISSING[language]}
+    assert shown == MISSING[language]
+
+
+def test_counts_are_grouped_as_the_language_groups_them() -> None:
+    assert translator("en").plural("review.missing", 1234) == "1,234 required answers missing"
+    assert translator("ne").text("form.step_missing", count=123456).startswith("१,२३,४५६")
+    assert translator("id").number(12345.5) == "12.345,5"
+    assert translator("bn").number(12345.5) == "১২,৩৪৫.৫"
+    assert translator("ne").number(1234.5, places=2) == "१,२३४.५०"
+    assert translator("my").percent(0.25) == "၂၅%"
+
+
+def test_a_missing_plural_form_falls_back_to_english_by_the_english_rules() -> None:
+    """A translation that lacks a form shows English, and English needs its own form for the
+    count ("1 ... answer", not the translation's category)."""
+    nepali = messages.Translator("ne")
+    nepali._catalogue = replace(nepali._catalogue, plurals={})
+    assert nepali.plural("review.missing", 1) == "१ required answer missing"
+    assert nepali.plural("review.missing", 0) == "\u0966 required answers missing"  # Devanagari 0
+
+
+def test_counted_phrases_are_asked_for_with_plural() -> None:
+    t = translator("en")
+    with pytest.raises(KeyError, match=r"use plural\(\)"):
+        t("review.missing", count=2)
+    with pytest.raises(KeyError, match=r"no\.such\.phrase"):
+        t.plural("no.such.phrase", 2)
+    with pytest.raises(KeyError, match=r"form\.save"):
+        t.plural("form.save", 2)  # a plain message is not a counted phrase
 
 
 def test_parameters_are_escaped_unless_marked_safe() -> None:
@@ -165,11 +265,7 @@ def test_every_key_the_pages_use_exists_and_every_source_key_is_used() -> None:
     used: set[str] = set()
     for template in TEMPLATES:
         used |= _keys_in(r'\bt(?:\.source)?\(\s*"([a-z_.]+)"', template)
-        used |= {
-            f"{k}.{f}"
-            for k in _keys_in(r'\bt\.plural\(\s*"([a-z_.]+)"', template)
-            for f in ("one", "many")
-        }
+        used |= _keys_in(r'\bt\.plural\(\s*"([a-z_.]+)"', template)
     used |= _keys_in(r'\btext\("([a-z_.]+)"\)', SCRIPT)
     problems = _keys_in(r'"(problem\.(?!html")[a-z_]+)"', VIEWS)
     used |= {f"{k}.{part}" for k in problems for part in ("title", "message")}
@@ -239,7 +335,10 @@ def _english_only(language: str) -> list[str]:
     return [
         text
         for key, text in SOURCE.items()
-        if not placeholders(text) and text not in translated[key] and len(text) > 3
+        if key not in COUNTED
+        and not placeholders(text)
+        and text not in translated[key]
+        and len(text) > 3
     ]
 
 
