@@ -25,6 +25,7 @@ from api.routes import (
     assessments,
     findings,
     graph,
+    import_mappings,
     jobs,
     networks,
     questionnaires,
@@ -60,6 +61,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(accounts.router)
     router.include_router(networks.router)
+    router.include_router(import_mappings.router)
     router.include_router(questionnaires.router)
     router.include_router(scores.router)  # before graph: /nodes/{id}/score is not a direction
     router.include_router(graph.router)

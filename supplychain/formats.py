@@ -1,4 +1,4 @@
-"""Reading network files (CSV pair, ZIP, XLSX, JSON) into raw rows with their locations.
+"""Reading network files (CSV pair, ZIP, XLSX, JSON, GraphML) into raw rows with their locations.
 
 Only reading happens here; what the values mean is checked by ``supplychain.rules``. Every row
 keeps its file and row number, so a problem found later still points at the right cell.
@@ -37,9 +37,11 @@ from core.errors import (
 from core.problems import Location, Problems
 from core.progress import Progress, no_progress
 from core.spreadsheet import unescape_cell
+from supplychain import column_mapping
 from supplychain.rules import EDGE_REQUIRED, NODE_REQUIRED
 
 MAX_ZIP_MEMBERS = 20
+HEADER_SEARCH_ROWS = 20  # a sheet's header is looked for in its first rows, below any title
 MAX_XLSX_MEMBERS = 1_000
 # What one upload may expand to: twice the largest request body, room for a network of a few
 # hundred thousand rows, and far below what the 8 GB ZIP bomb needed.
@@ -149,9 +151,9 @@ def normalise_header(name: Any) -> str:
 
 
 def _check_header(
-    header: list[str], required: Iterable[str], file: str, problems: Problems
+    header: list[str], required: Iterable[str], file: str, problems: Problems, row: int = 1
 ) -> None:
-    location = Location(file=file, row=1)
+    location = Location(file=file, row=row)
     seen: set[str] = set()
     for column in header:
         if column and column in seen:
@@ -178,11 +180,11 @@ def _check_size(file: str, *, rows: int = 0, cells: int = 0) -> None:
         raise _too_large(file, f"has more than {MAX_CELLS:,} cells")
 
 
-def _check_width(file: str, header: Sequence[Any]) -> None:
+def _check_width(file: str, header: Sequence[Any], row: int = 1) -> None:
     if len(header) > MAX_COLUMNS:
         raise InvalidInput(
             f"{file} has {len(header):,} columns; at most {MAX_COLUMNS:,} are read",
-            errors=[Location(file=file, row=1).item(None, f"more than {MAX_COLUMNS:,} columns")],
+            errors=[Location(file=file, row=row).item(None, f"more than {MAX_COLUMNS:,} columns")],
         )
 
 
@@ -327,6 +329,7 @@ def _read_rows(
         problems.add(Location(file=file), None, "the file is empty")
         return RawTable(file, [], [], [])
     _check_width(file, header)
+    header, required = column_mapping.map_header(header, required, file, problems)
     _check_header(header, required, file, problems)
     width = len(header)
     rows: list[list[str]] = []
@@ -365,6 +368,12 @@ def read_json(data: bytes, file: str, problems: Problems) -> RawNetwork:
 
 
 def network_from_json(document: Any, problems: Problems, file: str = "body") -> RawNetwork:
+    """Fairpath's JSON (``{"network", "nodes", "edges"}``, as exported), or NetworkX's
+    node-link JSON, told apart by the keys only the latter has (``supplychain.node_link``)."""
+    from supplychain import node_link  # it reads RawNetwork from here: imported when used
+
+    if isinstance(document, dict) and node_link.is_node_link(document):
+        return node_link.network_from_node_link(document, problems, file=file)
     if not isinstance(document, dict) or not ({"nodes", "edges"} & set(document)):
         raise InvalidInput(
             f'{file} must be an object with "nodes" and/or "edges" arrays',
@@ -467,19 +476,35 @@ def _sheet_records(
     required: Iterable[str],
     problems: Problems,
 ) -> Iterator[tuple[RawRow, Location]]:
-    """A sheet's rows as records, by the names in its first row; a value beyond the column
-    limit refuses the file, where openpyxl would have padded every row out to it."""
-    first = next(rows, None)
-    if first is None:  # a sheet without cells is left out, as if it were not there
+    """A sheet's rows as records, by the names in its header row (``_header_row``); a value
+    beyond the column limit refuses the file, where openpyxl would have padded every row out
+    to it. Every row keeps its number in the sheet, title rows above the header counted."""
+    head: list[tuple[int, tuple[Any, ...]]] = []
+    for number, values in rows:
+        head.append((number, values))
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if not head:  # a sheet without cells is left out, as if it were not there
         return
-    header_cells = list(first[1]) if first[0] == 1 else []
+    found = _header_row(head, required)
+    if found is None:
+        expected = ", ".join(required)
+        problems.add(
+            Location(file=label),
+            None,
+            f"no header row in the first {HEADER_SEARCH_ROWS} rows: expected a row naming the "
+            f"columns {expected}",
+        )
+        return
+    header_number, header_cells = head[found][0], list(head[found][1])
     while header_cells and header_cells[-1] is None:  # a row is as wide as its last cell
         header_cells.pop()
-    _check_width(label, header_cells)
+    _check_width(label, header_cells, header_number)
     header = [normalise_header(unescape_cell(h)) for h in header_cells]
-    _check_header([h for h in header if h], required, label, problems)
+    header, required = column_mapping.map_header(header, required, label, problems)
+    _check_header([h for h in header if h], required, label, problems, header_number)
     width = len(header)
-    data_rows = rows if first[0] == 1 else itertools.chain([first], rows)
+    data_rows = itertools.chain(head[found + 1 :], rows)
     for number, values in data_rows:
         if len(values) > MAX_COLUMNS and any(v is not None for v in values[MAX_COLUMNS:]):
             raise InvalidInput(
@@ -499,6 +524,22 @@ def _sheet_records(
             continue
         row = {h: unescape_cell(v) for h, v in zip(header, values[:width], strict=False) if h}
         yield row, Location(file=label, row=number)
+
+
+def _header_row(head: Sequence[tuple[int, tuple[Any, ...]]], required: Iterable[str]) -> int | None:
+    """Which of a sheet's first rows is its header: reports put a title (often merged across
+    the columns), a subtitle or blank rows above it. The first row naming every required
+    column; else (a header lacking one, or naming its columns as a column mapping will rename
+    them) the first row with two cells or more, where a title is one cell; else none."""
+    needed = set(required)
+    filled = [
+        (index, [v for v in values if v is not None and str(v).strip()])
+        for index, (_number, values) in enumerate(head)
+    ]
+    for index, cells in filled:
+        if needed <= {normalise_header(unescape_cell(cell)) for cell in cells}:
+            return index
+    return next((index for index, cells in filled if len(cells) >= 2), None)
 
 
 def _open_zip(data: bytes | IO[bytes], file: str) -> zipfile.ZipFile:
@@ -657,24 +698,7 @@ def read_single_file(filename: str, data: bytes | IO[bytes], problems: Problems)
 
 
 def read_graphml(data: bytes, file: str, problems: Problems) -> RawNetwork:
-    """GraphML as Fairpath exports it: node ids are the user's ids, edge keys the edge kind."""
-    import networkx as nx
+    """GraphML as Fairpath, NetworkX, Gephi and yEd write it (``supplychain.graphml``)."""
+    from supplychain import graphml  # it reads RawNetwork from here: imported when used
 
-    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data:
-        raise BadRequest(f"{file}: GraphML with a DOCTYPE or entities is not accepted")
-    try:
-        graph = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
-    except Exception as exc:  # networkx raises several parser error types
-        raise BadRequest(f"{file} is not readable GraphML: {exc}") from exc
-    nodes: list[tuple[RawRow, Location]] = []
-    edges: list[tuple[RawRow, Location]] = []
-    for index, (node, attributes) in enumerate(graph.nodes(data=True)):
-        row = {normalise_header(k): v for k, v in attributes.items()}
-        row["id"] = node
-        nodes.append((row, Location(file=f"{file}:nodes", index=index)))
-    for index, (source, target, key, attributes) in enumerate(graph.edges(keys=True, data=True)):
-        row = {normalise_header(k): v for k, v in attributes.items()}
-        row.setdefault("kind", key)
-        row.update(source=source, target=target)
-        edges.append((row, Location(file=f"{file}:edges", index=index)))
-    return RawNetwork(nodes=nodes, edges=edges, sources=[file])
+    return graphml.read_graphml(data, file, problems)

@@ -80,3 +80,21 @@ class Edge(SQLModel, table=True):
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ImportMapping(SQLModel, table=True):
+    """A column mapping an organisation saved under a name, to import files from the same
+    source (an ERP export, a supplier portal) again without sending the mapping each time.
+
+    ``mapping`` is ``supplychain.column_mapping.ColumnMapping.document()``: checked when saved,
+    and parsed again when used, so a mapping saved before a rule changed is still checked."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=100)
+    mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,11 +9,12 @@ from core.memo import derived
 from core.pagination import Page, PageParams
 from supplychain import analysis
 from supplychain.graph import network_graph
-from supplychain.models import Network, Node
+from supplychain.models import ImportMapping, Network, Node
 from supplychain.schemas import (
     ChainRead,
     ChainsRead,
     GapRead,
+    ImportMappingRead,
     NeighbourRead,
     NodeBrief,
     StatsRead,
@@ -151,3 +152,16 @@ def stats(session: Session, network: Network) -> StatsRead:
     graph = network_graph(session, network)
     figures = analysis.statistics(graph)
     return StatsRead(network_id=network.id or 0, version=network.version, **figures)
+
+
+def import_mapping(row: ImportMapping) -> ImportMappingRead:
+    """A saved mapping as sent: its two sections, whatever the stored document holds else."""
+    document = row.mapping
+    return ImportMappingRead(
+        name=row.name,
+        organisation_id=row.organisation_id,
+        nodes=dict(document.get("nodes") or {}),
+        edges=dict(document.get("edges") or {}),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

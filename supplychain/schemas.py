@@ -311,3 +311,42 @@ class ExportJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"format": "xlsx"}]})
 
     format: ExportFormat = "json"
+
+
+# Saved column mappings -------------------------------------------------------------------------
+
+MAPPING_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$"
+
+
+class ImportMappingWrite(BaseModel):
+    """A column mapping to save: the file's header -> Fairpath's column, per kind of file.
+    Checked by ``supplychain.column_mapping.parse_mapping`` (every problem named there)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "nodes": {
+                        "Supplier ID": "id",
+                        "Supplier name": "name",
+                        "Type": "kind",
+                        "Country of operation": "country",
+                    },
+                    "edges": {"From": "source", "To": "target", "Relationship": "kind"},
+                }
+            ]
+        },
+    )
+
+    nodes: dict[str, Any] = Field(default_factory=dict, description="Header -> node column.")
+    edges: dict[str, Any] = Field(default_factory=dict, description="Header -> edge column.")
+
+
+class ImportMappingRead(BaseModel):
+    name: str
+    organisation_id: int
+    nodes: dict[str, str]
+    edges: dict[str, str]
+    created_at: datetime
+    updated_at: datetime

@@ -25,8 +25,9 @@ from core.locking import lock_row
 from core.problems import BODY, Location, Problems
 from core.progress import Progress, no_progress
 from core.tenancy import Scope
+from supplychain.column_mapping import ColumnMapping, parse_mapping
 from supplychain.formats import RawNetwork, RawRows, RawTable, without_cyclic_gc
-from supplychain.models import Edge, Network, Node
+from supplychain.models import Edge, ImportMapping, Network, Node
 from supplychain.rules import (
     EDGE_STORED,
     NODE_STORED,
@@ -750,7 +751,7 @@ def import_network(
     stored network is loaded and once checked) and, unless a dry run, "writing" (rows inserted,
     updated or deleted, in chunks). Each stage's last report has ``done == total``.
     """
-    problems = problems or Problems()
+    problems = problems if problems is not None else Problems()  # an empty one is falsy
     file_nodes, node_rows, unusable_ids = _file_nodes(raw.nodes, problems, progress)
     file_edges, edge_rows = _file_edges(raw.edges, unusable_ids, problems, progress)
 
@@ -1115,3 +1116,64 @@ def _write_rows(
             [(*edges.stored(e.row()), edges.stamp, edge_id) for edge_id, e in chunk],
         )
         written.add(len(chunk))
+
+
+# Saved column mappings -------------------------------------------------------------------------
+
+
+def list_import_mappings(session: Session, *, organisation_id: int) -> list[ImportMapping]:
+    statement = select(ImportMapping).where(ImportMapping.organisation_id == organisation_id)
+    return list(session.exec(statement.order_by(col(ImportMapping.name))).all())
+
+
+def find_import_mapping(
+    session: Session, *, organisation_id: int, name: str
+) -> ImportMapping | None:
+    statement = select(ImportMapping).where(
+        ImportMapping.organisation_id == organisation_id, ImportMapping.name == name
+    )
+    return session.exec(statement).first()
+
+
+def get_import_mapping(session: Session, *, organisation_id: int, name: str) -> ImportMapping:
+    """The organisation's mapping of that name; another organisation's is "not found" too."""
+    row = find_import_mapping(session, organisation_id=organisation_id, name=name)
+    if row is None:
+        raise NotFound(f"Import mapping {name!r} was not found")
+    return row
+
+
+def save_import_mapping(
+    session: Session, *, organisation_id: int, name: str, mapping: ColumnMapping
+) -> tuple[ImportMapping, bool]:
+    """Create or replace the named mapping (PUT semantics); True when it was created."""
+    row = find_import_mapping(session, organisation_id=organisation_id, name=name)
+    created = row is None
+    if row is None:
+        row = ImportMapping(organisation_id=organisation_id, name=name)
+    row.mapping = mapping.document()
+    row.updated_at = utcnow()
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # the same name saved by a concurrent request
+        raise Conflict(f"Import mapping {name!r} was saved by someone else meanwhile") from exc
+    return row, created
+
+
+def delete_import_mapping(session: Session, *, organisation_id: int, name: str) -> None:
+    session.delete(get_import_mapping(session, organisation_id=organisation_id, name=name))
+    session.flush()
+
+
+def saved_column_mapping(session: Session, *, organisation_id: int, name: str) -> ColumnMapping:
+    """The mapping an import names (``mapping_name``), parsed again: a missing one is a 422
+    naming the field, since the network in the path, not the mapping, is the resource."""
+    row = find_import_mapping(session, organisation_id=organisation_id, name=name)
+    if row is None:
+        raise InvalidInput(
+            f"No import mapping named {name!r} is saved for this organisation",
+            errors=[{"field": "mapping_name", "value": name[:100], "message": "no such mapping"}],
+        )
+    return parse_mapping(row.mapping, field="mapping_name")

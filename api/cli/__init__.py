@@ -1,5 +1,10 @@
 """The ``fairpath`` command line: serve, migrate, manage users, import, score, reference data,
-findings, report, demo."""
+findings, report, demo.
+
+Building the parser imports only ``api.cli.parsers`` (arguments and help texts): each command's
+implementation, and the app, ORM and renderers it needs, is imported when that command runs, so
+``fairpath --help`` answers at once (tests/api/test_cli_startup.py checks what it loads).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from api.cli import (
+from api.cli.base import CommandFailed, run_command
+from api.cli.parsers import (
     database,
     findings,
     networks,
@@ -20,8 +27,6 @@ from api.cli import (
     users,
     worker,
 )
-from api.cli.common import CommandFailed, run_command
-from core.version import fairpath_version
 
 COMMAND_MODULES = (
     serve,
@@ -37,12 +42,33 @@ COMMAND_MODULES = (
 )
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, with the installed version looked up only when asked for (reading the
+    package metadata is most of what ``argparse``'s own version action would cost at start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "show program's version number and exit")
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from core.version import fairpath_version
+
+        sys.stdout.write(f"fairpath {fairpath_version()}\n")  # where argparse writes it
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fairpath",
         description="Ethical recruitment due diligence for supply chains.",
     )
-    parser.add_argument("--version", action="version", version=f"fairpath {fairpath_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(subcommands)

@@ -1,36 +1,29 @@
-"""What every CLI command shares: settings, a transactional session and error reporting."""
+"""What every CLI command's implementation shares: settings, an engine, a transactional session.
+
+Imported only when a command runs (it loads the ORM and the app's settings); what the parser
+needs is in ``api.cli.base`` (``CommandFailed`` and ``echo`` are re-exported here).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
-from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from api.cli.base import CommandFailed as CommandFailed
+from api.cli.base import echo as echo
 from api.cli.database_errors import connection_problem, url_problem
 from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
 from api.settings import Settings, get_settings, normalise_database_url
 from api.work import transaction as transaction  # the commands' unit of work
-from core.errors import FairpathError, NotFound
+from core.errors import NotFound
 from core.tenancy import Scope
 from supplychain import service as networks
 from supplychain.models import Network
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class CommandFailed(Exception):
-    """A command could not do its job; the message is for the person at the terminal."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -66,13 +59,6 @@ def _variable(location: tuple[int | str, ...]) -> str:
     return "DATABASE_URL" if field == "database_url" else f"FAIRPATH_{field.upper()}"
 
 
-def add_database_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--database-url",
-        help="overrides DATABASE_URL (default sqlite:///./fairpath.db)",
-    )
-
-
 def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> Engine:
     url = settings_from(args).database_url
     problem = url_problem(url)
@@ -90,38 +76,6 @@ def engine_for(args: argparse.Namespace, *, require_migrated: bool = True) -> En
     except DBAPIError as exc:
         raise CommandFailed(connection_problem(url, exc)) from exc
     return engine
-
-
-def report_problem(error: FairpathError) -> str:
-    lines = [error.detail]
-    for item in error.errors[:50]:
-        where = ", ".join(f"{k} {v}" for k, v in item.items() if k != "message" and v is not None)
-        lines.append(f"  - {where}: {item.get('message')}" if where else f"  - {item['message']}")
-    if len(error.errors) > 50:
-        lines.append(f"  ... and {len(error.errors) - 50} more")
-    return "\n".join(lines)
-
-
-def run_command(args: argparse.Namespace) -> int:
-    handler: Handler = args.handler
-    try:
-        return handler(args)
-    except FairpathError as error:
-        raise CommandFailed(report_problem(error), exit_code=2) from error
-    except OSError as error:  # a file or folder named on the command line
-        if error.filename is None:
-            raise
-        place = Path(str(error.filename))
-        hint = (
-            f"; create the folder {place.parent} first"
-            if isinstance(error, FileNotFoundError) and not place.parent.exists()
-            else ""
-        )
-        raise CommandFailed(f"{place}: {error.strerror}{hint}") from error
-
-
-def echo(message: str = "") -> None:
-    print(message, file=sys.stdout)
 
 
 def network_or_fail(session: Session, network_id: int) -> Network:

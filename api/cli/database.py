@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli.common import add_database_option, echo, engine_for
+from api.cli.common import echo, engine_for
 from api.migrate import migration_state, upgrade
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = subcommands.add_parser("db", help="database migrations")
-    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-
-    up = actions.add_parser("upgrade", help="apply pending migrations")
-    up.add_argument("--revision", default="head")
-    add_database_option(up)
-    up.set_defaults(handler=_upgrade)
-
-    status = actions.add_parser("status", help="show the current and latest migration")
-    add_database_option(status)
-    status.set_defaults(handler=_status)
-
-
-def _upgrade(args: argparse.Namespace) -> int:
+def upgrade_command(args: argparse.Namespace) -> int:
     engine = engine_for(args, require_migrated=False)
     before = migration_state(engine)
     upgrade(engine, args.revision)
@@ -34,7 +20,7 @@ def _upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(args: argparse.Namespace) -> int:
+def status_command(args: argparse.Namespace) -> int:
     state = migration_state(engine_for(args, require_migrated=False))
     echo(f"current: {state.current or 'empty'}")
     echo(f"head:    {state.head}")

@@ -11,28 +11,14 @@ import argparse
 
 from sqlmodel import col, select
 
-from api.cli.common import add_database_option, echo, engine_for, network_or_fail, transaction
+from api.cli.common import echo, engine_for, network_or_fail, transaction
 from api.refresh import refresh_network
 from audit.findings import service as findings_service
 from core.clock import utcnow
 from supplychain.models import Network
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    group = subcommands.add_parser("findings", help="keep generated findings up to date")
-    actions = group.add_subparsers(dest="findings_command", metavar="ACTION", required=True)
-    refresh = actions.add_parser(
-        "refresh",
-        help="regenerate findings whose inputs (or the date) changed",
-        description="Without --network: every network. Prints, per network, whether its "
-        "findings were regenerated and how many are open.",
-    )
-    refresh.add_argument("--network", type=int, help="only this network")
-    add_database_option(refresh)
-    refresh.set_defaults(handler=_refresh)
-
-
-def _refresh(args: argparse.Namespace) -> int:
+def refresh_command(args: argparse.Namespace) -> int:
     engine = engine_for(args)
     with transaction(engine) as session:
         if args.network is not None:

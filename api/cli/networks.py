@@ -6,12 +6,13 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
-from api.cli.progress import SAVING, add_progress_option, showing_progress
+from api.cli.common import CommandFailed, echo, engine_for, transaction
+from api.cli.progress import SAVING, showing_progress
 from core import changes
 from core.organisations.models import Organisation, OrganisationKind
 from core.organisations.service import get_or_create_organisation, similar_names
@@ -22,56 +23,11 @@ from supplychain import export, formats
 from supplychain import service as networks
 from supplychain.schemas import NetworkCreate
 
-
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    group = subcommands.add_parser("networks", help="list and create networks")
-    actions = group.add_subparsers(dest="networks_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="list networks with their organisation")
-    add_database_option(listing)
-    listing.set_defaults(handler=_list)
-    create = actions.add_parser("create", help="create an empty network")
-    create.add_argument("--name", required=True)
-    create.add_argument("--organisation", required=True, help="owner (created if missing)")
-    create.add_argument(
-        "--create-organisation",
-        action="store_true",
-        help="create the organisation even if its name is close to an existing one",
-    )
-    create.add_argument("--description", default="")
-    add_database_option(create)
-    create.set_defaults(handler=_create)
-
-    importer = subcommands.add_parser(
-        "import",
-        help="import nodes and edges into a network (all or nothing)",
-        description="FILES: nodes.csv and edges.csv; or one ZIP, XLSX, JSON or GraphML file; "
-        "or a folder holding nodes.csv and edges.csv.",
-    )
-    importer.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    target = importer.add_mutually_exclusive_group(required=True)
-    target.add_argument("--network", type=int, help="id of an existing network")
-    target.add_argument("--new", metavar="NAME", help="create a network with this name")
-    importer.add_argument("--organisation", help="with --new: the owner (created if missing)")
-    importer.add_argument(
-        "--create-organisation",
-        action="store_true",
-        help="with --new: create the organisation even if its name is close to an existing one",
-    )
-    importer.add_argument("--mode", choices=("upsert", "replace"), default="upsert")
-    importer.add_argument("--dry-run", action="store_true", help="validate only")
-    add_progress_option(importer)
-    add_database_option(importer)
-    importer.set_defaults(handler=_import)
-
-    exporter = subcommands.add_parser("export", help="export a network")
-    exporter.add_argument("--network", type=int, required=True)
-    exporter.add_argument("--format", choices=tuple(export.EXPORT_FORMATS), default="json")
-    exporter.add_argument("-o", "--output", type=Path, required=True)
-    add_database_option(exporter)
-    exporter.set_defaults(handler=_export)
+if TYPE_CHECKING:
+    from supplychain.column_mapping import ColumnMapping
 
 
-def _list(args: argparse.Namespace) -> int:
+def list_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         rows, _total = networks.list_networks(session, scope=Scope.everything(), limit=10_000)
         organisations = {o.id: o.name for o in session.exec(select(Organisation)).all()}
@@ -110,7 +66,7 @@ def rolled_back(engine: Engine) -> Iterator[Session]:
             changes.discard(session)
 
 
-def _create(args: argparse.Namespace) -> int:
+def create_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         organisation = owner(session, args.organisation, create_anyway=args.create_organisation)
         network = networks.create_network(
@@ -124,9 +80,15 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def read_files(
-    paths: list[Path], problems: Problems, progress: Progress = no_progress
-) -> formats.RawNetwork:
-    """Turn command-line paths into the same upload shape the API receives."""
+    paths: list[Path],
+    progress: Progress = no_progress,
+    *,
+    mapping: ColumnMapping | None = None,
+) -> tuple[formats.RawNetwork, Problems]:
+    """Turn command-line paths into the same upload shape the API receives, and read them as
+    the API does (``supplychain.uploads``: the column mapping, facility lists)."""
+    from supplychain.uploads import read_files as read_upload
+
     for path in paths:
         if not path.exists():
             raise CommandFailed(f"{path}: no such file or folder")
@@ -136,26 +98,61 @@ def read_files(
         if not paths:
             raise CommandFailed(f"{folder} holds neither nodes.csv nor edges.csv")
     if len(paths) == 1 and not paths[0].name.lower().endswith(".csv"):
-        return formats.read_upload(
-            {"file": (paths[0].name, paths[0].read_bytes())}, problems, progress=progress
+        return read_upload(
+            {"file": (paths[0].name, paths[0].read_bytes())}, mapping=mapping, progress=progress
         )
     files: dict[str, tuple[str, bytes]] = {}
     for path in paths:
         lowered = path.name.lower()
         role = "edges" if "edge" in lowered else "nodes" if "node" in lowered else None
+        if role is None and len(paths) == 1:
+            role = "nodes"  # one CSV alone is a node list (or an Open Supply Hub facility list)
         if role is None or role in files:
             raise CommandFailed(
                 f"{path}: name CSV files so that one contains 'nodes' and the other 'edges'"
             )
         files[role] = (path.name, path.read_bytes())
-    return formats.read_upload(files, problems, progress=progress)
+    return read_upload(files, mapping=mapping, progress=progress)
 
 
-def _import(args: argparse.Namespace) -> int:
-    problems = Problems()
+def column_mapping_of(args: argparse.Namespace, engine: Engine) -> ColumnMapping | None:
+    """``--mapping FILE.json`` or ``--mapping-name NAME`` (saved by the network's organisation,
+    or with ``--new`` by ``--organisation``), checked before any file is read."""
+    from supplychain.column_mapping import parse_mapping_text
+
+    path: Path | None = getattr(args, "mapping", None)
+    name: str | None = getattr(args, "mapping_name", None)
+    if path is not None and name is not None:
+        raise CommandFailed("give either --mapping or --mapping-name, not both")
+    if path is not None:
+        if not path.is_file():
+            raise CommandFailed(f"{path}: no such file (--mapping)")
+        return parse_mapping_text(path.read_text(encoding="utf-8-sig"), field="--mapping")
+    if name is None:
+        return None
+    with Session(engine) as session:
+        if args.new:
+            found = session.exec(
+                select(Organisation).where(Organisation.name == (args.organisation or ""))
+            ).first()
+            if found is None:
+                raise CommandFailed(
+                    f"--mapping-name: no organisation {args.organisation!r} has saved mappings"
+                )
+            organisation_id = found.id or 0
+        else:
+            network = networks.get_network(
+                session, scope=Scope.everything(), network_id=args.network
+            )
+            organisation_id = network.organisation_id
+        return networks.saved_column_mapping(session, organisation_id=organisation_id, name=name)
+
+
+def import_command(args: argparse.Namespace) -> int:
     with showing_progress(args) as progress:
-        raw = read_files(args.files, problems, progress)
         engine = engine_for(args)
+        mapping = column_mapping_of(args, engine)
+        raw, problems = read_files(args.files, progress, mapping=mapping)
         unit = rolled_back(engine) if args.dry_run else transaction(engine)
         with unit as session:
             if args.new:
@@ -201,7 +198,7 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
+def export_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         network = networks.get_network(session, scope=Scope.everything(), network_id=args.network)
         state = networks.load_state(session, network.id or 0)

@@ -37,7 +37,6 @@ from rich.text import Text
 
 from core.progress import Progress, no_progress
 
-MODES = ("auto", "bar", "plain", "off")
 PLAIN_INTERVAL_SECONDS = 2.0
 # The stage of a command's commit, after which the findings of what it changed are regenerated
 # (``api.work.transaction``), and of that regeneration on its own.
@@ -45,16 +44,6 @@ SAVING = "saving and refreshing findings"
 REFRESHING = "refreshing findings"
 # Terminals that cannot redraw a line in place (rich's own test for a "dumb" terminal).
 _DUMB_TERMINALS = ("dumb", "unknown")
-
-
-def add_progress_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--progress",
-        choices=MODES,
-        default="auto",
-        help="progress on stderr: a bar on a terminal, plain lines otherwise (auto, the "
-        "default), or always bar, plain or off",
-    )
 
 
 def choose_mode(requested: str, stream: TextIO, environ: Mapping[str, str]) -> str:

@@ -10,24 +10,12 @@ import argparse
 import json
 from dataclasses import asdict
 
-from api.cli.common import echo
+from api.cli.base import echo
 from scoring.datasets import datasets
 from scoring.reference import shipped_reference
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subcommands.add_parser(
-        "reference",
-        help="list the reference data sets, their sources' quality and their gaps",
-        description="Lists each shipped reference data set (country risk, corridor costs, the "
-        "US DoL goods list, exchange rates): editions, coverage, rows by source quality "
-        "(primary, mirror, secondary) and known gaps.",
-    )
-    command.add_argument("--json", action="store_true", help="print the listing as JSON")
-    command.set_defaults(handler=_reference)
-
-
-def _reference(args: argparse.Namespace) -> int:
+def reference_command(args: argparse.Namespace) -> int:
     summaries = datasets(shipped_reference())
     if args.json:
         echo(json.dumps([asdict(s) for s in summaries], indent=2, ensure_ascii=False))

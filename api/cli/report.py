@@ -16,14 +16,14 @@ from api.accounts.schemas import UserCreate
 from api.accounts.service import create_user
 from api.cli.common import (
     CommandFailed,
-    add_database_option,
     echo,
     engine_for,
     network_or_fail,
     transaction,
 )
 from api.cli.demo_seed import DEMO_NETWORKS, load_example
-from api.cli.progress import REFRESHING, SAVING, add_progress_option, showing_progress
+from api.cli.parsers.report import FORMATS
+from api.cli.progress import REFRESHING, SAVING, showing_progress
 from api.db import make_engine
 from api.migrate import upgrade
 from api.refresh import refresh_network
@@ -38,39 +38,6 @@ from core.organisations.service import get_or_create_organisation
 from core.progress import Progress, no_progress
 from questionnaires.service import Actor
 from supplychain.models import Network
-
-FORMATS = ("pdf", "html", "json")
-
-
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = subcommands.add_parser(
-        "report",
-        help="write the audit report of a network (PDF, HTML or JSON)",
-        description="Builds the report from the current scores, findings and plan.",
-    )
-    report.add_argument("--network", type=int, required=True)
-    report.add_argument("--format", choices=FORMATS, default="pdf")
-    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    add_progress_option(report)
-    add_database_option(report)
-    report.set_defaults(handler=_report)
-
-    demo = subcommands.add_parser(
-        "demo",
-        help="load the example networks and assessments and write their reports",
-        description="Creates a fresh local database in the output folder, imports the example "
-        "networks with their example assessments, scores them, builds remediation plans, and "
-        "writes reports, heatmaps and plan exports.",
-    )
-    demo.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=Path("fairpath-demo"),
-        help="folder to write into (default ./fairpath-demo)",
-    )
-    add_progress_option(demo)
-    demo.set_defaults(handler=_demo)
 
 
 def write_report(
@@ -108,7 +75,7 @@ def _write(bundle: ReportBundle, fmt: str, path: Path, progress: Progress = no_p
         path.write_bytes(render_pdf(bundle.report, bundle.figures, progress=progress))
 
 
-def _report(args: argparse.Namespace) -> int:
+def report_command(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     engine = engine_for(args)
     with transaction(engine) as session:
@@ -139,7 +106,7 @@ class _Steps:
         self._progress(self._stage, self._done, self._total)
 
 
-def _demo(args: argparse.Namespace) -> int:
+def demo_command(args: argparse.Namespace) -> int:
     output: Path = args.output
     if output.exists() and not (output / "fairpath-demo.db").exists() and any(output.iterdir()):
         raise CommandFailed(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from api.cli.common import (
-    add_database_option,
     echo,
     engine_for,
     network_or_fail,
@@ -17,21 +15,7 @@ from audit.scores import presenters as score_views
 from audit.scores.service import scoring_context
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = subcommands.add_parser(
-        "scores",
-        help="score a network and show its riskiest nodes",
-        description="Prints the company's exposure and the riskiest nodes (critical first); "
-        "--json writes every node's score and the corridors.",
-    )
-    command.add_argument("--network", type=int, required=True)
-    command.add_argument("--top", type=int, default=15, help="rows to print (default 15)")
-    command.add_argument("--json", type=Path, metavar="FILE", help="write all scores as JSON")
-    add_database_option(command)
-    command.set_defaults(handler=_scores)
-
-
-def _scores(args: argparse.Namespace) -> int:
+def scores_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         network = network_or_fail(session, args.network)
         context = scoring_context(session, network)

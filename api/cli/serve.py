@@ -9,7 +9,6 @@ import uvicorn
 
 from api.app import create_app
 from api.cli.common import (
-    add_database_option,
     echo,
     engine_for,
     service_settings_from,
@@ -17,16 +16,7 @@ from api.cli.common import (
 from api.jobs.queue import describe
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = subcommands.add_parser("serve", help="run the API server")
-    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    add_database_option(serve)
-    serve.set_defaults(handler=_serve)
-
-
-def _serve(args: argparse.Namespace) -> int:
+def serve_command(args: argparse.Namespace) -> int:
     settings = service_settings_from(args)
     engine = engine_for(args)  # refuses, with the upgrade hint, on an unmigrated database
     echo(f"Fairpath serving on http://{args.host}:{args.port} (API docs at /api/v1/docs)")

@@ -9,58 +9,13 @@ import sys
 from api.accounts import service
 from api.accounts.models import Role
 from api.accounts.schemas import UserCreate, normalise_email
-from api.cli.common import CommandFailed, add_database_option, echo, engine_for, transaction
+from api.cli.common import CommandFailed, echo, engine_for, transaction
+from api.cli.parsers.users import DEFAULT_PROGRAMME
 from core.organisations import service as organisations
 from core.organisations.models import OrganisationKind
 
-DEFAULT_PROGRAMME = "Fairpath programme"
 
-
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    users = subcommands.add_parser("users", help="manage users and their API tokens")
-    actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-
-    create = actions.add_parser("create", help="create a user and print their first API token")
-    create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--name", default="")
-    create.add_argument(
-        "--organisation",
-        help="organisation name (created if missing); admins default to "
-        f"{DEFAULT_PROGRAMME!r}, other roles must name one",
-    )
-    add_database_option(create)
-    create.set_defaults(handler=_create)
-
-    listing = actions.add_parser("list", help="list users")
-    listing.add_argument("--organisation", help="only this organisation (by name)")
-    add_database_option(listing)
-    listing.set_defaults(handler=_list)
-
-    revoke = actions.add_parser("revoke", help="revoke a user's API tokens")
-    revoke.add_argument("email")
-    revoke.add_argument("--token-id", type=int, help="revoke only this token")
-    add_database_option(revoke)
-    revoke.set_defaults(handler=_revoke)
-
-    token = actions.add_parser("token", help="issue a new API token for an existing user")
-    token.add_argument("email")
-    token.add_argument("--name", default="cli")
-    add_database_option(token)
-    token.set_defaults(handler=_token)
-
-    password = actions.add_parser(
-        "password",
-        help="set a user's password for the web dashboard",
-        description="Reads the new password from standard input (or asks for it on a "
-        "terminal), so it never appears in the shell history.",
-    )
-    password.add_argument("email")
-    add_database_option(password)
-    password.set_defaults(handler=_password)
-
-
-def _create(args: argparse.Namespace) -> int:
+def create_command(args: argparse.Namespace) -> int:
     role = Role(args.role)
     if role != Role.admin and not args.organisation:
         raise CommandFailed("--organisation is required for analysts and viewers")
@@ -86,7 +41,7 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace) -> int:
+def list_command(args: argparse.Namespace) -> int:
     from sqlmodel import col, select
 
     from api.accounts.models import User
@@ -107,7 +62,7 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _revoke(args: argparse.Namespace) -> int:
+def revoke_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         user = service.find_user_by_email(session, args.email)
         if user is None:
@@ -124,7 +79,7 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def _token(args: argparse.Namespace) -> int:
+def token_command(args: argparse.Namespace) -> int:
     with transaction(engine_for(args)) as session:
         user = service.find_user_by_email(session, args.email)
         if user is None:
@@ -147,7 +102,7 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
-def _password(args: argparse.Namespace) -> int:
+def password_command(args: argparse.Namespace) -> int:
     secret = _read_password()
     if len(secret) < MIN_PASSWORD_LENGTH:
         raise CommandFailed(f"use at least {MIN_PASSWORD_LENGTH} characters")

@@ -13,7 +13,6 @@ import logging
 
 from api.cli.common import (
     CommandFailed,
-    add_database_option,
     echo,
     engine_for,
     service_settings_from,
@@ -22,24 +21,7 @@ from api.jobs.queue import build_queue, check_reachable, describe, quiet_broker_
 from core.errors import ServiceUnavailable
 
 
-def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    worker = subcommands.add_parser(
-        "worker",
-        help="run queued jobs (imports, reports)",
-        description="Run jobs from the queue until stopped: the SQLite queue file in the data "
-        "directory, or Redis when FAIRPATH_QUEUE_URL is set.",
-    )
-    worker.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="jobs at once (default FAIRPATH_WORKER_THREADS, 2)",
-    )
-    add_database_option(worker)
-    worker.set_defaults(handler=_worker)
-
-
-def _worker(args: argparse.Namespace) -> int:
+def worker_command(args: argparse.Namespace) -> int:
     settings = service_settings_from(args)
     if settings.queue_url == "immediate":
         raise CommandFailed(

@@ -31,11 +31,12 @@ from core.filestore.service import (
     store_bytes,
     store_stream,
 )
-from core.problems import Problems
 from core.progress import Progress
-from supplychain import export, formats
+from supplychain import export
 from supplychain import service as networks
+from supplychain.column_mapping import parse_mapping
 from supplychain.models import Network
+from supplychain.uploads import read_document, read_files
 
 NETWORK_IMPORT = "network-import"
 REPORT = "report"
@@ -83,7 +84,8 @@ def _spooled(session: Session, stored: dict[str, Any]) -> Iterator[IO[bytes]]:
 def network_import(context: JobContext) -> dict[str, Any]:
     params = context.params
     context.progress("reading", 0, None)
-    problems = Problems()
+    stored_mapping = params.get("mapping")  # resolved when the job was submitted
+    mapping = parse_mapping(stored_mapping) if stored_mapping else None
     with transaction(context.engine, context.progress) as session:
         network = _network(session, context)
         uploads: dict[str, dict[str, Any]] = params["files"]
@@ -94,7 +96,7 @@ def network_import(context: JobContext) -> dict[str, Any]:
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                 raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
             del data
-            raw = formats.network_from_json(document, problems)
+            raw, problems = read_document(document, mapping=mapping)
         else:
             with ExitStack() as spools:
                 files: dict[str, tuple[str, bytes | IO[bytes]]] = {
@@ -104,7 +106,7 @@ def network_import(context: JobContext) -> dict[str, Any]:
                     )
                     for field, stored in uploads.items()
                 }
-                raw = formats.read_upload(files, problems, progress=context.progress)
+                raw, problems = read_files(files, mapping=mapping, progress=context.progress)
         result = networks.import_network(
             session,
             network=network,

@@ -11,7 +11,14 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from api.import_form import form_uploads, unsupported_media_type, upload_name
+from api.import_form import (
+    either,
+    form_mapping,
+    form_uploads,
+    import_mapping,
+    unsupported_media_type,
+    upload_name,
+)
 from api.jobs.handlers import NETWORK_IMPORT
 from api.jobs.submit import queue_of, submit
 from api.settings import Settings
@@ -30,10 +37,15 @@ async def submit_import(
     principal_user_id: int | None,
     mode: str,
     dry_run: bool,
+    mapping: tuple[str | None, str | None] = (None, None),
 ) -> Job:
+    """Store the upload and queue its import. ``mapping`` is the query's ``mapping`` and
+    ``mapping_name``; the form may carry them instead. The mapping is resolved now and sent
+    with the job, so a saved mapping changed while the job waits does not change the job."""
     queue = queue_of(request)
     settings: Settings = request.app.state.settings
     content_type = request.headers.get("content-type", "").lower()
+    form_fields: tuple[str | None, str | None] = (None, None)
     if content_type.startswith("application/json"):
         with tempfile.SpooledTemporaryFile(max_size=CHUNK_BYTES) as spool:
             async for chunk in request.stream():
@@ -42,10 +54,24 @@ async def submit_import(
             stored = await run_in_threadpool(_store, session, spool, "body.json", settings)
         files, payload = {"document": stored}, "json"
     elif content_type.startswith("multipart/form-data"):
-        files, payload = await _store_form(request, session, settings), "files"
+        files, form_fields = await _store_form(request, session, settings)
+        payload = "files"
     else:
         raise unsupported_media_type()
-    params = {"mode": mode, "dry_run": dry_run, "payload": payload, "files": files}
+    column_mapping = await run_in_threadpool(
+        import_mapping,
+        session,
+        organisation_id=network.organisation_id,
+        text=either(mapping[0], form_fields[0], "mapping"),
+        name=either(mapping[1], form_fields[1], "mapping_name"),
+    )
+    params = {
+        "mode": mode,
+        "dry_run": dry_run,
+        "payload": payload,
+        "files": files,
+        "mapping": column_mapping.document() if column_mapping else None,
+    }
     return await run_in_threadpool(
         submit,
         session,
@@ -60,16 +86,17 @@ async def submit_import(
 
 async def _store_form(
     request: Request, session: Session, settings: Settings
-) -> dict[str, dict[str, Any]]:
+) -> tuple[dict[str, dict[str, Any]], tuple[str | None, str | None]]:
     form = await request.form(max_files=5, max_fields=20)  # files spool to disk past 1 MB
     try:
         present = form_uploads(form)
         check_upload_fields(present)  # now, not when the job reads them
+        fields = form_mapping(form)
         stored: dict[str, dict[str, Any]] = {}
         for name, upload in present.items():
             filename = upload_name(name, upload)
             stored[name] = await run_in_threadpool(_store, session, upload.file, filename, settings)
-        return stored
+        return stored, fields
     finally:
         await form.close()
 

@@ -18,7 +18,14 @@ from api.deps import (
     WriterDep,
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
-from api.import_form import form_uploads, unsupported_media_type, upload_name
+from api.import_form import (
+    either,
+    form_mapping,
+    form_uploads,
+    import_mapping,
+    unsupported_media_type,
+    upload_name,
+)
 from api.jobs import imports
 from api.jobs.handlers import NETWORK_EXPORT
 from api.jobs.submit import accepted, start_network_job
@@ -26,12 +33,12 @@ from api.pagination import Page, PageDep, page_of
 from api.prefer import wants_async
 from core.errors import BadRequest
 from core.jobs.schemas import JobRead
-from core.problems import Problems
 from core.schemas import IdParam, QueryText
-from supplychain import export, formats
+from supplychain import export
 from supplychain import service as networks
 from supplychain.models import Edge, Network
 from supplychain.schemas import (
+    MAPPING_NAME_PATTERN,
     EdgeCreate,
     EdgeRead,
     EdgeUpdate,
@@ -46,6 +53,7 @@ from supplychain.schemas import (
     NodeRead,
     NodeUpdate,
 )
+from supplychain.uploads import read_document, read_files
 from supplychain.vocabulary import EdgeKind, NodeKind, RecruiterRole
 
 router = APIRouter(prefix="/networks", responses=AUTH_RESPONSES)
@@ -395,13 +403,16 @@ _IMPORT_BODY = {
 }
 
 
-async def _read_import_payload(request: Request) -> tuple[dict[str, Any], str]:
-    """The uploaded files, or the JSON document; ('files', ...) or ('json', ...)."""
+async def _read_import_payload(
+    request: Request,
+) -> tuple[dict[str, Any], str, tuple[str | None, str | None]]:
+    """The uploaded files, or the JSON document; ('files', ...) or ('json', ...); and the
+    form's mapping fields (``mapping``, ``mapping_name``)."""
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith("application/json"):
         body = await request.body()
         try:
-            return {"document": json.loads(body)}, "json"
+            return {"document": json.loads(body)}, "json", (None, None)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BadRequest(f"The request body is not valid JSON: {exc}") from exc
     if content_type.startswith("multipart/form-data"):
@@ -411,7 +422,7 @@ async def _read_import_payload(request: Request) -> tuple[dict[str, Any], str]:
             name: (upload_name(name, upload), await upload.read())
             for name, upload in uploads.items()
         }
-        return files, "files"
+        return files, "files", form_mapping(form)
     raise unsupported_media_type()
 
 
@@ -460,6 +471,25 @@ async def import_network(
         ),
     ] = "upsert",
     dry_run: Annotated[bool, Query(description="Validate and count, write nothing.")] = False,
+    mapping: Annotated[
+        str | None,
+        Query(
+            max_length=20_000,
+            description="A column mapping as JSON, for files whose headers are not Fairpath's: "
+            '`{"nodes": {"Supplier ID": "id", ...}, "edges": {...}}`. Also accepted as a form '
+            'field, or in a JSON body under `"mapping"`.',
+        ),
+    ] = None,
+    mapping_name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=MAPPING_NAME_PATTERN,
+            description="The name of a mapping saved with `PUT /api/v1/import-mappings/{name}` "
+            "(also accepted as a form field).",
+        ),
+    ] = None,
 ) -> Any:
     """Bulk import nodes and edges; all or nothing.
 
@@ -467,6 +497,10 @@ async def import_network(
     combination, cycle, bad number) refuses the whole import with one 422 listing every problem
     with its file, row and column (at most 200). Small files are imported in the request (200);
     large ones, or any with `Prefer: respond-async`, answer 202 with a job to follow.
+
+    Headers that differ from Fairpath's are matched by a column mapping (`mapping` or
+    `mapping_name`); an Open Supply Hub facility list, sent as `nodes`, is recognised by its
+    header and read as supplier nodes (its OS IDs become their ids).
     """
     asked = wants_async(prefer)
     if asked or _too_large_to_wait_for(request, settings.inline_import_bytes):
@@ -477,16 +511,22 @@ async def import_network(
             principal_user_id=principal.user.id,
             mode=mode,
             dry_run=dry_run,
+            mapping=(mapping, mapping_name),
         )
         return accepted(job, settings, preference_applied="respond-async" if asked else None)
-    payload, kind = await _read_import_payload(request)
+    payload, kind, (form_text, form_name) = await _read_import_payload(request)
 
     def run() -> ImportResult:
-        problems = Problems()
+        column_mapping = import_mapping(
+            session,
+            organisation_id=network.organisation_id,
+            text=either(mapping, form_text, "mapping"),
+            name=either(mapping_name, form_name, "mapping_name"),
+        )
         if kind == "json":
-            raw = formats.network_from_json(payload["document"], problems)
+            raw, problems = read_document(payload["document"], mapping=column_mapping)
         else:
-            raw = formats.read_upload(payload, problems)
+            raw, problems = read_files(payload, mapping=column_mapping)
         return networks.import_network(
             session, network=network, raw=raw, mode=mode, dry_run=dry_run, problems=problems
         )
