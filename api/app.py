@@ -37,7 +37,14 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
-from api.web import dashboard_assessments, dashboard_jobs, dashboard_plan
+from api.web import (
+    dashboard_assessments,
+    dashboard_graph,
+    dashboard_heatmaps,
+    dashboard_import,
+    dashboard_jobs,
+    dashboard_plan,
+)
 from api.web import respond as respond_pages
 from api.web.error_pages import html_problem_page
 from core.version import fairpath_version
@@ -140,5 +147,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_assessments.router)
     app.include_router(dashboard_plan.router)
     app.include_router(dashboard_jobs.router)
+    app.include_router(dashboard_graph.router)
+    app.include_router(dashboard_heatmaps.router)
+    app.include_router(dashboard_import.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -291,6 +291,7 @@ class AssessmentFilters:
     node_id: int | None = None
     questionnaire_key: str | None = None
     overdue: bool | None = None
+    q: str | None = None  # in the assessed node's name
 
 
 def list_assessments(
@@ -316,6 +317,9 @@ def list_assessments(
             col(Assessment.due_date) < (today or date.today())
         )
         query = query.where(open_and_late if filters.overdue else ~open_and_late)
+    if filters.q:
+        named = select(Node.id).where(func.lower(Node.name).contains(filters.q.lower()))
+        query = query.where(col(Assessment.node_id).in_(named.where(Node.network_id == network.id)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Assessment.id)).limit(limit).offset(offset)).all()
     return rows, total

@@ -8,8 +8,10 @@ share (sign-in, CSRF, error pages) in ``dashboard_session``.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.accounts import web_sessions
 from api.accounts.signin import sign_in
 from api.deps import SessionDep, SettingsDep
+from api.web.dashboard_heatmaps import cell_filter
 from api.web.dashboard_session import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -29,6 +32,7 @@ from api.web.dashboard_session import (
     signed_in,
     utc_now,
 )
+from api.web.pagination import page_slice, pager, read_paging, searched
 from api.web.signing import sign, unsign
 from audit.remediation.exports import plan_export
 from audit.reports import heatmap, heatmap_data
@@ -38,12 +42,14 @@ from audit.reports.pdf import render_pdf
 from audit.scores import presenters as score_views
 from audit.scores.service import scoring_context
 from core.errors import NotAuthenticated, TooManyRequests
-from scoring.network import BANDS, INSUFFICIENT
+from scoring.network import BANDS, INSUFFICIENT, NetworkScores
 from supplychain import analysis
 from supplychain import service as networks
+from supplychain.vocabulary import NodeKind
 
 router = APIRouter(include_in_schema=False)
 __all__ = ["SESSION_COOKIE", "SESSION_SECONDS", "router"]
+GAPS_SHOWN = 25  # the overview's summary; it says how many more there are
 
 
 # Sign-in ----------------------------------------------------------------------------------------
@@ -136,8 +142,20 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
 @guarded
 def networks_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     principal, csrf = signed_in(request, session, settings)
-    rows, _total = networks.list_networks(session, scope=principal.scope, limit=500)
-    return page("networks.html", **base_context(principal, csrf, networks=rows))
+    paging = read_paging(request)
+    rows, total = networks.list_networks(
+        session, scope=principal.scope, q=paging.q or None, limit=paging.limit, offset=paging.offset
+    )
+    return page(
+        "networks.html",
+        **base_context(
+            principal,
+            csrf,
+            networks=rows,
+            pager=pager(request, paging, total=total, shown=len(rows)),
+            q=paging.q,
+        ),
+    )
 
 
 @router.get("/dashboard/networks/{network_id}", response_class=HTMLResponse)
@@ -148,6 +166,9 @@ def overview_page(
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
     context = scoring_context(session, network, now=utc_now())
+    base = base_context(principal, csrf, network=network, tab="overview")
+    if context.graph.number_of_nodes() == 0:
+        return page("overview.html", **base, empty=True)
     scores = context.scores
     stats = analysis.statistics(context.graph)
     company = scores.company
@@ -166,21 +187,30 @@ def overview_page(
         for s in worst
     ]
     svg = heatmap.to_svg(heatmap_data.corridor_heatmap(context), "corridors").decode()
+    gaps = analysis.visibility_gaps(context.graph)
     return page(
         "overview.html",
-        **base_context(
-            principal,
-            csrf,
-            network=network,
-            stats=stats,
-            company=score_views.summary(scores, company) if company is not None else None,
-            bands=score_views.band_counts(scores),
-            chains=chains,
-            gaps=analysis.visibility_gaps(context.graph)[:25],
-            graph=context.graph,
-            corridor_svg=svg[svg.find("<svg") :],
-        ),
+        **base,
+        empty=False,
+        stats=stats,
+        company=score_views.summary(scores, company) if company is not None else None,
+        bands=score_views.band_counts(scores),
+        chains=chains,
+        gaps=gaps[:GAPS_SHOWN],
+        gaps_total=len(gaps),
+        graph=context.graph,
+        corridor_svg=svg[svg.find("<svg") :],
     )
+
+
+def _choice(raw: str | None, allowed: Sequence[str], name: str) -> str | None:
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise PageError(
+            400, f"The {name} parameter must be one of {', '.join(allowed)}, not {raw!r}."
+        )
+    return raw
 
 
 @router.get("/dashboard/networks/{network_id}/nodes", response_class=HTMLResponse)
@@ -193,27 +223,84 @@ def nodes_page(
     kind: str | None = None,
     band: str | None = None,
     country: Annotated[str | None, Query(max_length=2)] = None,
+    corridor: Annotated[str | None, Query(max_length=30)] = None,
+    origin: Annotated[str | None, Query(max_length=10)] = None,
+    sector: Annotated[str | None, Query(max_length=100)] = None,
+    principle: Annotated[str | None, Query(max_length=60)] = None,
+    principle_band: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
+    """The nodes in the scores' cached order, filtered, searched by name and paged over that
+    cached list: only the rows of this page are built. A heatmap cell's link filters to the
+    nodes it counts (``dashboard_heatmaps.cell_filter``)."""
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
+    paging = read_paging(request)
+    bands = [*reversed(BANDS), INSUFFICIENT]
+    chosen_kind = _choice(kind, [k.value for k in NodeKind], "kind")
+    chosen_band = _choice(band, bands, "band")
     context = scoring_context(session, network, now=utc_now())
-    rows = score_views.filtered(
-        context.scores, band=band or None, kind=kind or None, country=country or None
+    scores = context.scores
+    cell = cell_filter(
+        context,
+        corridor=corridor,
+        origin=origin,
+        sector=sector,
+        principle=principle,
+        principle_band=principle_band,
     )
+    ids: Sequence[int] = score_views.filtered_ids(
+        scores, band=chosen_band, kind=chosen_kind, country=country or None
+    )
+    if cell is not None:
+        ids = [n for n in ids if n in cell.members]
+    ids = searched(ids, paging.q, lambda n: scores.nodes[n].node.name)
+    shown = page_slice(ids, paging)
     return page(
         "nodes.html",
         **base_context(
             principal,
             csrf,
             network=network,
-            rows=rows[:500],
-            total=len(rows),
-            kind=kind or "",
-            band=band or "",
-            bands=[*reversed(BANDS), INSUFFICIENT],
+            tab="nodes",
+            rows=[score_views.summary(scores, n) for n in shown],
+            flags={n: flag_titles(scores, n) for n in shown},
+            pager=pager(request, paging, total=len(ids), shown=len(shown)),
+            q=paging.q,
+            kind=chosen_kind or "",
+            kinds=[k.value for k in NodeKind],
+            band=chosen_band or "",
+            bands=bands,
             country=country or "",
+            cell=cell,
+            cell_params={
+                k: v
+                for k, v in (
+                    ("corridor", corridor),
+                    ("origin", origin),
+                    ("sector", sector),
+                    ("principle", principle),
+                    ("principle_band", principle_band),
+                )
+                if v
+            },
+            clear_cell=_without_cell(request),
+            mapped=context.graph.number_of_nodes() > 0,
         ),
     )
+
+
+def _without_cell(request: Request) -> str:
+    cell_keys = {"corridor", "origin", "sector", "principle", "principle_band", "page"}
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in cell_keys and v]
+    return f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path
+
+
+def flag_titles(scores: NetworkScores, node_id: int) -> list[str]:
+    """A node's red flags by their titles (as the questionnaire words them), not their codes."""
+    score = scores.nodes.get(node_id)
+    if score is None:
+        return []
+    return sorted({f.title for f in score.red_flags})
 
 
 @router.get("/dashboard/networks/{network_id}/nodes/{node_id}", response_class=HTMLResponse)
@@ -225,14 +312,18 @@ def node_page(
     network = network_for(session, principal, network_id)
     node = networks.get_node(session, network=network, node_id=node_id)
     context = scoring_context(session, network, now=utc_now())
+    score = score_views.explanation(context, node.id or 0)
+    chain = score.critical_chain or []
     return page(
         "node.html",
         **base_context(
             principal,
             csrf,
             network=network,
+            tab="nodes",
             record=node,
-            score=score_views.explanation(context, node.id or 0),
+            score=score,
+            flags={s.id: flag_titles(context.scores, s.id) for s in chain},
         ),
     )
 

@@ -24,10 +24,12 @@ from api.web.dashboard_session import (
     signed_in,
     writer,
 )
+from api.web.pagination import Paging, pager, read_paging
 from questionnaires import presenters as assessment_views
 from questionnaires import service as assessments
 from questionnaires.answer_sheet import AttachedFile, build_sheet
 from questionnaires.models import AssessmentStatus
+from supplychain import service as networks
 from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
@@ -47,10 +49,11 @@ def assessments_page(
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
     chosen = _status(status)
-    return _listing(session, principal, csrf, network, chosen, new_link=None)
+    return _listing(request, session, principal, csrf, network, chosen, new_link=None)
 
 
 def _listing(
+    request: Request,
     session: Session,
     principal: Principal,
     csrf: str,
@@ -58,12 +61,21 @@ def _listing(
     status: AssessmentStatus | None,
     new_link: dict[str, object] | None,
 ) -> Response:
+    """One page of the list; after a new invitation link (a post), the first page."""
+    paging = read_paging(request) if new_link is None else Paging()
     rows, total = assessments.list_assessments(
         session,
         network=network,
-        filters=assessments.AssessmentFilters(status=status),
-        limit=500,
-        offset=0,
+        filters=assessments.AssessmentFilters(status=status, q=paging.q or None),
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    listed = pager(
+        request,
+        paging,
+        total=total,
+        shown=len(rows),
+        path=BASE.format(network_id=network.id),
     )
     return page(
         "assessments.html",
@@ -71,7 +83,15 @@ def _listing(
             principal,
             csrf,
             network=network,
+            tab="assessments",
             total=total,
+            pager=listed,
+            q=paging.q,
+            mapped=bool(
+                networks.list_nodes(
+                    session, network=network, filters=networks.NodeFilters(), limit=1, offset=0
+                )[0]
+            ),
             status_filter=status.value if status else "",
             statuses=[s.value for s in AssessmentStatus],
             new_link=new_link,
@@ -167,7 +187,7 @@ def reissue_page(
         invitation, secret, settings.invitation_base_url()
     ).url
     new_link = {"assessment": assessment_id, "url": link, "expires": invitation.expires_at}
-    return _listing(session, principal, csrf, network, None, new_link=new_link)
+    return _listing(request, session, principal, csrf, network, None, new_link=new_link)
 
 
 @router.post(BASE + "/{assessment_id}/review")

@@ -28,6 +28,7 @@ from api.web.dashboard_session import (
     utc_now,
     writer,
 )
+from api.web.pagination import pager, read_paging
 from audit.findings import service as findings_service
 from audit.findings.freshness import findings_state
 from audit.findings.models import FindingStatus
@@ -36,7 +37,8 @@ from audit.remediation import presenters as plan_views
 from audit.remediation import repayments
 from audit.remediation import service as plans_service
 from audit.remediation.models import ActionStatus, RemediationAction
-from audit.scores.service import scoring_context
+from audit.scores.service import ScoringContext, scoring_context
+from core.memo import derived
 from core.severity import SEVERITIES
 from supplychain.models import Network
 
@@ -65,6 +67,7 @@ def findings_page(
 ) -> Response:
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
+    paging = read_paging(request)
     chosen_severity = _choice(severity, SEVERITIES, "severity")
     chosen_status = _choice(status, tuple(s.value for s in FindingStatus), "finding status")
     now = utc_now()
@@ -73,9 +76,11 @@ def findings_page(
     rows, total = findings_service.list_findings(
         session,
         network=network,
-        filters=findings_service.FindingFilters(status=chosen_status, severity=chosen_severity),
-        limit=300,
-        offset=0,
+        filters=findings_service.FindingFilters(
+            status=chosen_status, severity=chosen_severity, q=paging.q or None
+        ),
+        limit=paging.limit,
+        offset=paging.offset,
     )
     return page(
         "findings.html",
@@ -83,16 +88,48 @@ def findings_page(
             principal,
             csrf,
             network=network,
+            tab="findings",
             total=total,
-            shown=len(rows),
+            pager=pager(request, paging, total=total, shown=len(rows)),
+            q=paging.q,
             severity=chosen_severity or "",
             status_filter=chosen_status or "",
             statuses=[s.value for s in FindingStatus],
             severities=SEVERITIES,
             rows=[finding_read(f, context) for f in rows],
+            kinds={f.id: finding_kind(context, f.code) for f in rows},
             freshness=freshness,
+            mapped=context.graph.number_of_nodes() > 0,
         ),
     )
+
+
+FINDING_KINDS = {
+    "WEAK_PRINCIPLE": "Weak principle",
+    "VERIFY_UNCONFIRMED": "Unverified answer",
+    "DQ_FEE_USD_MISMATCH": "Fee figures disagree",
+    "GAP_UNASSESSED_RECRUITER": "Recruiter not assessed",
+    "GAP_STALE_ASSESSMENT": "Assessment out of date",
+    "GAP_UNLICENSED_RECRUITER": "Recruiter without a licence",
+    "GAP_UNMAPPED_RECRUITMENT": "Recruitment not mapped",
+}
+
+
+def finding_kind(context: ScoringContext, code: str) -> str:
+    """A finding's code in words: a red flag by its title in the questionnaire, the other
+    rules by name; an unknown code is shown as it is rather than hidden."""
+    if code in FINDING_KINDS:
+        return FINDING_KINDS[code]
+    titles = derived(
+        context.scores,
+        "dashboard-red-flag-titles",
+        lambda: {
+            f.code: f.title for score in context.scores.nodes.values() for f in score.red_flags
+        },
+    )
+    if code in titles:
+        return f"Red flag: {titles[code]}"
+    return code.replace("_", " ").capitalize()
 
 
 @router.post(NETWORK + "/findings/refresh")
@@ -147,22 +184,41 @@ def plan_page(
 ) -> Response:
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
+    paging = read_paging(request)
     chosen = _choice(status, tuple(s.value for s in ActionStatus), "action status")
     today = utc_now().date()
     actions = plans_service.all_actions(session, network)
-    shown = [a for a in actions if chosen is None or a.status == chosen]
+    shown, total = plans_service.list_actions(
+        session,
+        network=network,
+        filters=plans_service.ActionFilters(status=chosen, q=paging.q or None),
+        today=today,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    open_findings, _ = findings_service.list_findings(
+        session,
+        network=network,
+        filters=findings_service.FindingFilters(status=FindingStatus.open.value),
+        limit=1,
+        offset=0,
+    )
     return page(
         "plan.html",
         **base_context(
             principal,
             csrf,
             network=network,
+            tab="plan",
             metrics=plans_service.metrics(actions, today),
             rows=plan_views.actions_read(session, shown, today),
+            pager=pager(request, paging, total=total, shown=len(shown), drop=("created",)),
+            q=paging.q,
             status_filter=chosen or "",
             statuses=[s.value for s in ActionStatus],
             created=created,
             moves=_moves(principal.role.value),
+            has_open_findings=bool(open_findings),
         ),
     )
 

@@ -320,6 +320,7 @@ class FindingFilters:
     code: str | None = None
     node_id: int | None = None
     source: str | None = None
+    q: str | None = None  # in the title, which names the node
 
 
 def list_findings(
@@ -335,6 +336,8 @@ def list_findings(
     ):
         if value is not None:
             query = query.where(column == value)
+    if filters.q:
+        query = query.where(func.lower(Finding.title).contains(filters.q.lower()))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     # Worst first, ordered and sliced by the database: a 100,000-node network has hundreds of
     # thousands of findings, and a page needs only its own rows.

@@ -374,6 +374,7 @@ class ActionFilters:
     severity: str | None = None
     overdue: bool | None = None
     finding_id: int | None = None
+    q: str | None = None  # in the title or the owner's name
 
 
 def list_actions(
@@ -406,6 +407,12 @@ def list_actions(
             col(RemediationAction.due_date) < today
         )
         query = query.where(late if filters.overdue else ~late)
+    if filters.q:
+        wanted = filters.q.lower()
+        query = query.where(
+            func.lower(RemediationAction.title).contains(wanted)
+            | func.lower(RemediationAction.owner_name).contains(wanted)
+        )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(col(RemediationAction.due_date), col(RemediationAction.id))

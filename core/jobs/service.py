@@ -5,6 +5,7 @@ that dies mid-import rolls its import back but leaves the job's row, which ``rea
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ def list_jobs(
     states: list[JobState] | None = None,
     kind: str | None = None,
     network_id: int | None = None,
+    network_ids: Collection[int] | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Job], int]:
@@ -65,6 +67,8 @@ def list_jobs(
         statement = statement.where(Job.kind == kind)
     if network_id is not None:
         statement = statement.where(Job.network_id == network_id)
+    if network_ids is not None:
+        statement = statement.where(col(Job.network_id).in_(network_ids))
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(
         statement.order_by(col(Job.created_at).desc(), col(Job.id).desc())

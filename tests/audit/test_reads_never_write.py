@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,8 @@ from tests.builders import Actor, World
 from tests.questionnaires.test_assessments_api import setup_assessment
 from tests.scoring.builders import best_answers
 from tests.scoring.test_scores_api import FEES_PAID, RECRUITER_SAQ, answered, seafood
+from tests.web.sessions import signed_in
+from tests.web.test_dashboard_lists import dashboard_pages
 
 STAMPS = {"last_used_at"}
 
@@ -106,6 +109,34 @@ def test_reads_by_a_viewer_and_an_analyst_leave_the_database_unchanged(
     again = analyst.post(f"{base}/findings/refresh").json()
     assert again["refreshed"] is False
     assert analyst.get(f"{base}/findings").json()["current"] is True
+
+
+def test_dashboard_pages_leave_the_database_unchanged(
+    world: World, client: TestClient, engine: Engine, frozen: dict[str, datetime]
+) -> None:
+    """The dashboard's pages (lists with their pages, searches and heatmap filters, the
+    heatmaps, the jobs) read through the same services, and write nothing either."""
+    analyst = world.analyst_a
+    network_id, ids = seafood(analyst)
+    answered(analyst, network_id, ids["MM-SA-HPAAN"], best_answers(RECRUITER_SAQ, **FEES_PAID))
+    assert analyst.post(f"/api/v1/networks/{network_id}/plan").status_code in (200, 201)
+    people = [signed_in(client, engine, u) for u in (world.viewer_a.user_id, analyst.user_id)]
+    base = f"/dashboard/networks/{network_id}"
+    paths = [path for path, _tab in dashboard_pages(world, network_id)] + [
+        f"{base}/nodes?per_page=5&page=2&q=agent",
+        f"{base}/nodes?origin=MM&sector=seafood_processing",
+        f"{base}/nodes?principle=iris:1&principle_band=critical",
+        f"{base}/nodes?page=99",
+        f"{base}/findings?per_page=2&page=2&q=fees",
+        f"{base}/plan?per_page=2&page=2",
+        f"{base}/assessments?q=Hpa-An",
+        "/dashboard?q=seafood",
+        "/dashboard/jobs?q=seafood",
+    ]
+    before = snapshot(engine)
+    for person in people:
+        assert [person.get(path).status_code for path in paths] == [200] * len(paths)
+    assert snapshot(engine) == before
 
 
 def test_findings_follow_a_change_without_anyone_reading_them(world: World, engine: Engine) -> None:
