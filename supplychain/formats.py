@@ -425,6 +425,10 @@ def read_xlsx(data: bytes | IO[bytes], file: str, problems: Problems) -> RawNetw
 
 def _read_workbook(workbook: Any, file: str, problems: Problems) -> RawNetwork:
     sheets = {normalise_header(name): name for name in workbook.sheetnames}
+    if len(workbook.sheetnames) == 1 and "edges" not in sheets:
+        # A workbook of one sheet is a nodes list whatever its sheet is called ("Facilities",
+        # "Sheet1"), as a single CSV is.
+        sheets = {"nodes": workbook.sheetnames[0]}
     if "nodes" not in sheets and "edges" not in sheets:
         raise InvalidInput(
             f"{file} needs a sheet named 'nodes' and/or 'edges'",
@@ -686,6 +690,11 @@ def read_single_file(filename: str, data: bytes | IO[bytes], problems: Problems)
         return read_xlsx(data, filename, problems)
     if lowered.endswith(".zip") or _head(data).startswith(_ZIP_MAGIC):
         return _read_zip(filename, data, problems)
+    if lowered.endswith(".csv"):
+        # One CSV is a nodes file (a supplier or facility list), as `fairpath import` reads it.
+        return RawNetwork(
+            nodes=read_csv(data, filename, NODE_REQUIRED, problems), sources=[filename]
+        )
     whole = data if isinstance(data, bytes) else data.read()
     if lowered.endswith(".graphml") or whole.lstrip()[:5] == b"<?xml":
         return read_graphml(whole, filename, problems)
@@ -693,7 +702,7 @@ def read_single_file(filename: str, data: bytes | IO[bytes], problems: Problems)
         return read_json(whole, filename, problems)
     raise UnsupportedMediaType(
         f"{filename}: unsupported file type; send a ZIP of nodes.csv and edges.csv, an XLSX "
-        "workbook with 'nodes' and 'edges' sheets, JSON or GraphML"
+        "workbook with 'nodes' and 'edges' sheets, JSON, GraphML, or one CSV of nodes"
     )
 
 

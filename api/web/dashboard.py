@@ -20,6 +20,7 @@ from api.accounts import web_sessions
 from api.accounts.signin import sign_in
 from api.deps import SessionDep, SettingsDep
 from api.web.dashboard_heatmaps import cell_filter
+from api.web.dashboard_import import mapping_names
 from api.web.dashboard_session import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -166,7 +167,9 @@ def overview_page(
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
     context = scoring_context(session, network, now=utc_now())
-    base = base_context(principal, csrf, network=network, tab="overview")
+    base = base_context(
+        principal, csrf, network=network, tab="overview", mappings=mapping_names(session, network)
+    )
     if context.graph.number_of_nodes() == 0:
         return page("overview.html", **base, empty=True)
     scores = context.scores

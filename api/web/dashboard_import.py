@@ -30,11 +30,12 @@ from api.web.dashboard_session import (
 )
 from core.errors import InvalidInput
 from core.filestore.service import chunks_of, store_stream
-from core.problems import Problems
 from supplychain import formats
 from supplychain import service as networks
+from supplychain.column_mapping import ColumnMapping
 from supplychain.models import Network
 from supplychain.schemas import ImportMode, ImportResult
+from supplychain.uploads import read_files
 
 router = APIRouter(include_in_schema=False)
 READ_ONLY = "Viewers cannot import networks; ask an analyst or an admin."
@@ -47,6 +48,12 @@ def _uploads(fields: dict[str, UploadFile | None]) -> dict[str, UploadFile]:
     present = {name: u for name, u in fields.items() if u is not None and u.filename}
     formats.check_upload_fields(present)
     return present
+
+
+def mapping_names(session: Session, network: Network) -> list[str]:
+    """The column mappings the network's organisation has saved, for the form's choice."""
+    saved = networks.list_import_mappings(session, organisation_id=network.organisation_id)
+    return [row.name for row in saved]
 
 
 def _mode(raw: object) -> ImportMode:
@@ -74,8 +81,10 @@ def _as_job(
     uploads: dict[str, UploadFile],
     mode: ImportMode,
     dry_run: bool,
+    mapping: ColumnMapping | None,
 ) -> None:
-    """Store the files and queue the import, as ``api.jobs.imports`` does for the API."""
+    """Store the files and queue the import, as ``api.jobs.imports`` does for the API (the
+    saved mapping copied into the job, so changing it later does not change a queued job)."""
     stored: dict[str, dict[str, Any]] = {}
     for name, upload in uploads.items():
         filename = upload_name(name, upload)
@@ -89,7 +98,13 @@ def _as_job(
         queue_of(request),
         organisation_id=network.organisation_id,
         kind=NETWORK_IMPORT,
-        params={"mode": mode, "dry_run": dry_run, "payload": "files", "files": stored},
+        params={
+            "mode": mode,
+            "dry_run": dry_run,
+            "payload": "files",
+            "files": stored,
+            "mapping": mapping.document() if mapping else None,
+        },
         network_id=network.id,
         created_by=user_id,
     )
@@ -101,10 +116,10 @@ def _inline(
     uploads: dict[str, UploadFile],
     mode: ImportMode,
     dry_run: bool,
+    mapping: ColumnMapping | None,
 ) -> ImportResult:
-    problems = Problems()
     files = {name: (upload_name(name, u), u.file.read()) for name, u in uploads.items()}
-    raw = formats.read_upload(files, problems)
+    raw, problems = read_files(files, mapping=mapping)  # the API's reader: mapping, OS Hub lists
     return networks.import_network(
         session, network=network, raw=raw, mode=mode, dry_run=dry_run, problems=problems
     )
@@ -123,18 +138,35 @@ def import_page(
     nodes: Annotated[UploadFile | None, File()] = None,
     edges: Annotated[UploadFile | None, File()] = None,
     file: Annotated[UploadFile | None, File()] = None,
+    mapping_name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     principal = writer(request, session, settings, csrf, READ_ONLY)
     network = network_for(session, principal, network_id)
     chosen = _mode(mode)
     trial = dry_run == "yes"
     uploads = _uploads({"nodes": nodes, "edges": edges, "file": file})
-    if sum(_size(u) for u in uploads.values()) > settings.inline_import_bytes:
-        _as_job(request, session, settings, network, principal.user.id, uploads, chosen, trial)
-        return RedirectResponse("/dashboard/jobs?queued=import", status_code=303)
-    context = base_context(principal, csrf, network=network, tab="overview", mode=chosen)
+    context = base_context(
+        principal,
+        csrf,
+        network=network,
+        tab="overview",
+        mode=chosen,
+        mappings=mapping_names(session, network),
+        mapping_name=mapping_name,
+    )
     try:
-        result = _inline(session, network, uploads, chosen, trial)
+        mapping = (
+            networks.saved_column_mapping(
+                session, organisation_id=network.organisation_id, name=mapping_name
+            )
+            if mapping_name
+            else None
+        )
+        if sum(_size(u) for u in uploads.values()) > settings.inline_import_bytes:
+            user_id = principal.user.id
+            _as_job(request, session, settings, network, user_id, uploads, chosen, trial, mapping)
+            return RedirectResponse("/dashboard/jobs?queued=import", status_code=303)
+        result = _inline(session, network, uploads, chosen, trial, mapping)
     except InvalidInput as refused:
         session.rollback()  # nothing of a refused import is kept
         return page(

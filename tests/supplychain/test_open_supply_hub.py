@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from api.cli import main as cli
@@ -199,3 +202,37 @@ def test_recognition_and_sectors() -> None:
         "os_id": "X1",
     }
     assert not problems
+
+
+def test_a_facility_list_sent_as_the_one_file_or_as_a_one_sheet_workbook(world: World) -> None:
+    """An OS Hub download is one CSV, or one sheet named as OS Hub names it: both are the
+    nodes file, as `fairpath import facilities.csv` reads it."""
+    as_file = create_network(world.analyst_a, "One file")
+    sent = world.analyst_a.post(
+        f"{_url(as_file)}/import", files={"file": ("facilities.csv", FACILITIES.encode())}
+    )
+    assert sent.status_code == 200, sent.text
+    assert sorted(_nodes(world.analyst_a, as_file)) == [
+        "BD2024001ABCD01",
+        "MY2024003IJKL03",
+        "TH2024002EFGH02",
+    ]
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Facilities"
+    for line in csv.reader(io.StringIO(FACILITIES)):
+        if line:
+            sheet.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    as_sheet = create_network(world.analyst_a, "One sheet")
+    sent = world.analyst_a.post(
+        f"{_url(as_sheet)}/import",
+        files={"file": ("facilities.xlsx", buffer.getvalue())},
+    )
+    assert sent.status_code == 200, sent.text
+    nodes = _nodes(world.analyst_a, as_sheet)
+    assert nodes["TH2024002EFGH02"]["workers"] == 500
+    assert nodes["BD2024001ABCD01"]["attributes"]["os_id"] == "BD2024001ABCD01"

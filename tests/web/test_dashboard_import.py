@@ -132,3 +132,59 @@ def test_a_large_import_runs_as_a_job(
     jobs = unescape(person.get(queued.headers["location"]).text)
     assert "runs as a job" in jobs and "Nodes: 3 created" in jobs  # the test queue runs at once
     assert _count(world, network_id) == 3
+
+
+def test_a_saved_column_mapping_reads_foreign_headers_and_an_unknown_one_is_named(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    network_id = create_network(world.analyst_a, "Mapped")["id"]
+    saved = world.analyst_a.put(
+        "/api/v1/import-mappings/erp",
+        json={"nodes": {"Supplier ID": "id", "Type": "kind", "Land": "country"}},
+    )
+    assert saved.status_code in (200, 201), saved.text
+    person = signed_in(client, engine, world.analyst_a.user_id)
+    overview = person.get(f"/dashboard/networks/{network_id}").text
+    assert '<option value="erp">erp</option>' in overview  # offered on the form
+    csrf = csrf_of(overview)
+    foreign = NODES.replace("id,kind,name,country", "Supplier ID,Type,name,Land")
+    done = _post(person, network_id, csrf, foreign, EDGES, mapping_name="erp")
+    assert done.status_code == 200, unescape(done.text)[-2000:]
+    assert "Nodes: 3 created" in unescape(done.text)
+    assert _count(world, network_id) == 3
+
+    # Without the mapping the same file is refused (its headers are not Fairpath's).
+    other = create_network(world.analyst_a, "Unmapped")["id"]
+    refused = _post(person, other, csrf, foreign, EDGES)
+    assert refused.status_code == 422 and _count(world, other) == 0
+    # A mapping the organisation has not saved is named, and nothing is written.
+    unknown = _post(person, other, csrf, foreign, EDGES, mapping_name="nope")
+    text = unescape(unknown.text)
+    assert unknown.status_code == 422
+    assert "No import mapping named 'nope'" in text and _count(world, other) == 0
+
+
+def test_an_open_supply_hub_list_imports_from_the_dashboard(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    """Illustrative facilities, not real Open Supply Hub records."""
+    network_id = create_network(world.analyst_a, "Facilities")["id"]
+    person = signed_in(client, engine, world.analyst_a.user_id)
+    csrf = csrf_of(person.get(f"/dashboard/networks/{network_id}").text)
+    facilities = (
+        "os_id,name,address,country_code,country_name,sector,number_of_workers,parent_company\n"
+        "BD2026001ABCDEF,Example Knit Ltd,Gazipur,BD,Bangladesh,Apparel,1001-5000,Example Group\n"
+        "TH2026002GHIJKL,Example Gloves Co,Songkhla,TH,Thailand,Rubber,850,\n"
+    )
+    done = person.post(
+        f"/dashboard/networks/{network_id}/import",
+        data={"csrf": csrf},
+        files={"nodes": ("facilities.csv", facilities.encode(), "text/csv")},
+    )
+    assert done.status_code == 200, unescape(done.text)[-2000:]
+    nodes = world.analyst_a.get(f"/api/v1/networks/{network_id}/nodes").json()["items"]
+    by_id = {node["external_id"]: node for node in nodes}
+    assert set(by_id) == {"BD2026001ABCDEF", "TH2026002GHIJKL"}
+    assert by_id["TH2026002GHIJKL"]["workers"] == 850
+    assert by_id["BD2026001ABCDEF"]["workers"] is None  # a band is not a count
+    assert {node["kind"] for node in nodes} == {"supplier"}
