@@ -34,6 +34,7 @@ from api.routes import (
     reports,
     respond,
     scores,
+    trainings,
 )
 from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
@@ -47,6 +48,7 @@ from api.web import (
 )
 from api.web import respond as respond_pages
 from api.web.error_pages import html_problem_page
+from audit.training import facts as training_facts
 from core.version import fairpath_version
 from questionnaires.service import ensure_library
 from templates import STATIC_DIR
@@ -75,6 +77,7 @@ def api_router() -> APIRouter:
     router.include_router(reference.router)
     router.include_router(findings.router)
     router.include_router(remediation.router)
+    router.include_router(trainings.router)
     router.include_router(reports.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the app; tests pass their own settings and engine, the server reads the env."""
     settings = settings or get_settings()
     settings.check_production_safety()
+    training_facts.configure_validity(settings.training_validity_months)
     logging.basicConfig(level=settings.log_level)
     log_redaction.install()
     engine = engine or make_engine(settings.database_url)

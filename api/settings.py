@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # Imports with a larger body always run as a job (202); smaller ones finish in the request
     # unless the client sends `Prefer: respond-async`.
     inline_import_bytes: int = Field(default=1024 * 1024, ge=0)
+    training_validity_months: int = Field(default=24, ge=1, le=120)  # CREST pillar 1 trainings
     _generated_key: str | None = PrivateAttr(default=None)
 
     @field_validator("public_base_url")

@@ -8,6 +8,7 @@ from api.accounts import models as accounts_models
 from audit.findings import models as findings_models
 from audit.remediation import models as remediation_models
 from audit.scores import models as scores_models
+from audit.training import models as training_models
 from core.filestore import models as filestore_models
 from core.jobs import models as jobs_models
 from core.metadata import metadata
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     scores_models,
     findings_models,
     remediation_models,
+    training_models,
     filestore_models,
     jobs_models,
 )

@@ -24,6 +24,7 @@ from api.cli.parsers import (
     report,
     scores,
     serve,
+    trainings,
     users,
     worker,
 )
@@ -36,6 +37,7 @@ COMMAND_MODULES = (
     questionnaires,
     scores,
     findings,
+    trainings,
     reference,
     report,
     worker,

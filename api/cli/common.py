@@ -20,6 +20,7 @@ from api.db import make_engine
 from api.migrate import DatabaseNotMigrated, ensure_migrated
 from api.settings import Settings, get_settings, normalise_database_url
 from api.work import transaction as transaction  # the commands' unit of work
+from audit.training import facts as training_facts
 from core.errors import NotFound
 from core.tenancy import Scope
 from supplychain import service as networks
@@ -35,6 +36,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
             for error in exc.errors()
         )
         raise CommandFailed(f"configuration: {problems}") from exc
+    # Findings refreshed by any command (an import, `findings refresh`, a worker's job) judge
+    # trainings current by the configured validity, as the server's do.
+    training_facts.configure_validity(settings.training_validity_months)
     url = getattr(args, "database_url", None)
     if not url:
         return settings

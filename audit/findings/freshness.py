@@ -2,10 +2,10 @@
 
 A GET never writes, so findings cannot be brought up to date when someone reads them. Instead,
 every flush records which networks it touched in a way findings depend on: their nodes and edges
-(the network's version), their submitted or accepted assessments, their organisation's scoring
-weights and country ratings, or a generated finding reopened by hand. Whoever commits then calls
-``service.sync_findings`` for those networks. A refresh is cheap when nothing relevant changed: the
-scores' inputs are compared by digest before anything is computed.
+(the network's version), their submitted or accepted assessments, their trainings, their
+organisation's scoring weights and country ratings, or a generated finding reopened by hand.
+Whoever commits then calls ``service.sync_findings`` for those networks. A refresh is cheap
+when nothing relevant changed: the inputs are compared by digest before anything is computed.
 
 What can still make findings out of date without a write is the calendar (an assessment passes
 its validity); ``findings_state`` says so, and the refresh endpoint or ``fairpath findings
@@ -24,8 +24,11 @@ from sqlalchemy.orm import attributes
 from sqlmodel import Session, col
 
 from audit.findings.models import Finding, FindingStatus, FindingSync
+from audit.findings.service import findings_digest
 from audit.scores.models import CountryOverride, ScoringSettings
 from audit.scores.service import scoring_inputs
+from audit.training.facts import training_stamp
+from audit.training.models import Training
 from core import changes
 from core.clock import utcnow
 from questionnaires.models import Assessment, AssessmentStatus
@@ -47,7 +50,8 @@ def findings_state(session: Session, network: Network, now: datetime) -> Finding
     stored = session.get(FindingSync, network.id)
     if stored is None:
         return FindingsState(current=False, synced_at=None)
-    digest = scoring_inputs(session, network, now=now).digest()
+    inputs = scoring_inputs(session, network, now=now)
+    digest = findings_digest(inputs, training_stamp(session, network))
     return FindingsState(current=stored.fingerprint == digest, synced_at=stored.synced_at)
 
 
@@ -69,7 +73,8 @@ def _record(session: Session, instance: object, *, deleted: bool) -> None:
             changes.network_changed(session, instance.network_id)
     elif isinstance(instance, ScoringSettings | CountryOverride):
         changes.organisation_changed(session, instance.organisation_id)
-    elif isinstance(instance, FindingSync) and deleted:
+    elif isinstance(instance, Training) or (isinstance(instance, FindingSync) and deleted):
+        # A training added, changed or removed: the training-gap finding reads them.
         changes.network_changed(session, instance.network_id)
 
 

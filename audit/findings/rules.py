@@ -16,7 +16,10 @@
   maximum age (``GAP_STALE_ASSESSMENT``, medium), an employer declaring migrant workers with no
   recruiter mapped (``GAP_UNMAPPED_RECRUITMENT``, high), a recruiter without a licence
   (``GAP_UNLICENSED_RECRUITER``, high) unless its own answers already raised the unlicensed
-  red flag.
+  red flag;
+- training gaps (CREST pillar 1): a supplier with migrant workers, or a recruiter, whose staff
+  hold no current training (``GAP_NO_CURRENT_TRAINING``, medium), naming the last training's
+  date or "none recorded" (``audit.training.coverage`` decides what is current).
 
 Each finding has a stable key built from what it is about (rule, node's external id, cause),
 never from database ids or scores, so re-scoring updates it instead of duplicating.
@@ -31,10 +34,11 @@ from typing import Any
 
 import networkx as nx
 
+from audit.training.coverage import TrainingFacts, expires_on, is_current, needs_training
 from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
 from scoring.compliance import ComplianceResult, RedFlagHit
-from scoring.facts import AssessmentFacts
+from scoring.facts import AssessmentFacts, NodeFacts
 from scoring.network import NetworkScores, NodeScore
 from scoring.reference import ReferenceData
 from scoring.reimbursement import amount, fee_conversion, fees_reported, rate_words
@@ -99,10 +103,12 @@ def generate(
     now: datetime,
     reference: ReferenceData | None = None,
     nodes: Collection[int] | None = None,
+    trainings: TrainingFacts | None = None,
 ) -> list[FindingDraft]:
     """The findings the scores imply, for every node or only ``nodes``: a node's findings
     depend on its own score, its chain to the company, the profile and the date, so after a
-    re-score only the re-scored nodes need generating again."""
+    re-score only the re-scored nodes need generating again. Without ``trainings`` no
+    training-gap finding is drawn (nothing is known of trainings, which is not "none")."""
     drafts: list[FindingDraft] = []
     next_hop = towards_company(graph, scores.company)
     chosen = (
@@ -127,6 +133,10 @@ def generate(
                 if mismatch is not None:
                     drafts.append(mismatch)
         drafts.extend(_gap_findings(graph, scores, node_id, chain, now))
+        if trainings is not None:
+            gap = _training_gap(score.node, chain, trainings, now)
+            if gap is not None:
+                drafts.append(gap)
     return sorted(drafts, key=lambda d: (SEVERITY_RANK[d.severity], d.key))
 
 
@@ -421,6 +431,44 @@ def _gap_findings(
                 )
             )
     return drafts
+
+
+def _training_gap(
+    node: NodeFacts, chain: list[int], trainings: TrainingFacts, now: datetime
+) -> FindingDraft | None:
+    """CREST pillar 1: the employers of migrant workers and their recruiters must have staff
+    trained on trafficking, forced labour and ethical recruitment; a gap is answered by a
+    training (the plan's training action), not by presuming any harm."""
+    if not needs_training(node.kind, node.migrant_workers):
+        return None
+    months = trainings.validity_months
+    last = trainings.last.get(node.id)
+    if last is not None and is_current(last[0], now.date(), months):
+        return None
+    if last is None:
+        said = "No training recorded"
+        evidence: dict[str, Any] = {"last_training": "none recorded"}
+    else:
+        trained_on, training_id = last
+        expired = expires_on(trained_on, months)
+        said = f"Last training on {trained_on.isoformat()}, out of date since {expired.isoformat()}"
+        evidence = {
+            "last_training": trained_on.isoformat(),
+            "last_training_id": training_id,
+            "expired_on": expired.isoformat(),
+        }
+    who = "recruiter" if node.kind == "recruiter" else "supplier with migrant workers"
+    return FindingDraft(
+        key=f"gap:training:{node.external_id}",
+        code="GAP_NO_CURRENT_TRAINING",
+        severity="medium",
+        node_id=node.id,
+        principle="crest:PILLAR-1",
+        title=f"No current training: {node.name}",
+        detail=f"{said} for this {who}'s staff (a training counts for {months} months).",
+        evidence={**evidence, "validity_months": months},
+        chain=chain,
+    )
 
 
 def _show(answer: Any) -> str:

@@ -8,6 +8,7 @@ is generated again: the auditor's recorded judgement wins until someone reopens 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ from audit.scores.service import (
     scoring_context,
     scoring_inputs,
 )
+from audit.training.coverage import TrainingFacts
+from audit.training.facts import training_facts, training_stamp
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.severity import SEVERITY_RANK
@@ -41,15 +44,17 @@ def sync_findings(
     regenerated. A cheap digest of the scores' inputs is compared first, so calling this after
     every write costs a few small queries when nothing findings depend on changed."""
     inputs = scoring_inputs(session, network, now=now)
-    digest = inputs.digest()
+    trainings_key = training_stamp(session, network)
+    digest = findings_digest(inputs, trainings_key)
     state = session.get(FindingSync, network.id)
     if state is not None and state.fingerprint == digest:
         return False
     context = context or scoring_context(session, network, now=now)
+    trainings = training_facts(session, network)
     with _last_lock:
         last = _last.get(network.id or 0)
     usable = last is not None and state is not None and last.digest == state.fingerprint
-    if last is not None and usable and last.same_basis(inputs):
+    if last is not None and usable and last.same_basis(inputs, trainings_key):
         # Only assessments changed since this process last synced: a node's findings depend
         # on its own score alone (given the graph, profile and date), and a re-score replaces
         # exactly the score objects of the nodes it recomputed.
@@ -58,12 +63,12 @@ def sync_findings(
             for node in set(context.scores.nodes) | set(last.scores.nodes)
             if context.scores.nodes.get(node) is not last.scores.nodes.get(node)
         }
-        drafts = _drafts(context, now, changed)
+        drafts = _drafts(context, now, changed, trainings)
         by_node = {**last.by_node, **_by_node(drafts, changed)}
         touched = set(drafts) | {key for node in changed for key in last.by_node.get(node, {})}
         stored = _stored(session, network, touched)
     else:
-        drafts = _drafts(context, now, None)
+        drafts = _drafts(context, now, None, trainings)
         by_node = _by_node(drafts, None)
         if last is not None and usable:
             # Same findings in the database as this process wrote: compare signatures, and
@@ -83,8 +88,16 @@ def sync_findings(
     state.fingerprint, state.synced_at = digest, utcnow()
     session.add(state)
     session.flush()
-    _remember(session, network.id or 0, _Synced(digest, inputs, context.scores, by_node))
+    synced = _Synced(digest, inputs, context.scores, by_node, trainings_key)
+    _remember(session, network.id or 0, synced)
     return True
+
+
+def findings_digest(inputs: ScoringInputs, trainings_key: tuple[Any, ...]) -> str:
+    """What generated findings are current for: the scores' inputs and the trainings recorded
+    (``audit.training.facts.training_stamp``), which only the training-gap rule reads."""
+    state = {"scores": inputs.digest(), "trainings": [str(part) for part in trainings_key]}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -96,10 +109,12 @@ class _Synced:
     inputs: ScoringInputs
     scores: NetworkScores
     by_node: dict[int | None, dict[str, int]]
+    trainings_key: tuple[Any, ...] = ()
 
-    def same_basis(self, inputs: ScoringInputs) -> bool:
+    def same_basis(self, inputs: ScoringInputs, trainings_key: tuple[Any, ...]) -> bool:
         return (
-            self.inputs.network_key == inputs.network_key
+            self.trainings_key == trainings_key
+            and self.inputs.network_key == inputs.network_key
             and self.inputs.version == inputs.version
             and self.inputs.settings_key == inputs.settings_key
         )
@@ -110,9 +125,9 @@ _last_lock = threading.Lock()
 
 
 def _drafts(
-    context: ScoringContext, now: datetime, nodes: set[int] | None
+    context: ScoringContext, now: datetime, nodes: set[int] | None, trainings: TrainingFacts
 ) -> dict[str, FindingDraft]:
-    found = generate(context.graph, context.scores, now, context.reference, nodes)
+    found = generate(context.graph, context.scores, now, context.reference, nodes, trainings)
     return {d.key: d for d in found}
 
 

@@ -41,9 +41,9 @@ def test_one_review_regenerates_only_its_node_and_matches_a_full_regeneration(
     generated_for: list[set[int] | None] = []
     real = findings_service._drafts
 
-    def spy(context: Any, now: Any, nodes: set[int] | None) -> Any:
+    def spy(context: Any, now: Any, nodes: set[int] | None, *rest: Any) -> Any:
         generated_for.append(None if nodes is None else set(nodes))
-        return real(context, now, nodes)
+        return real(context, now, nodes, *rest)
 
     monkeypatch.setattr(findings_service, "_drafts", spy)
     agency = ids["TH-DA-GOLDENWAVE"]
