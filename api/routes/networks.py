@@ -546,7 +546,7 @@ def _too_large_to_wait_for(request: Request, inline_limit: int) -> bool:
     response_model=JobRead,
     tags=["import-export"],
     operation_id="networks-export-job",
-    responses={**NOT_FOUND, 503: {"description": "The job queue cannot be reached"}},
+    responses={**INVALID, **NOT_FOUND, 503: {"description": "The job queue cannot be reached"}},
 )
 def create_export(
     data: ExportJobCreate,

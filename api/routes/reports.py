@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import ClockDep, NetworkDep, PrincipalDep, SessionDep
-from api.errors import AUTH_RESPONSES, NOT_FOUND
+from api.errors import AUTH_RESPONSES, INVALID, NOT_FOUND
 from api.jobs.handlers import REPORT
 from api.jobs.submit import start_network_job
 from audit.reports import heatmap, heatmap_data
@@ -113,7 +113,7 @@ def report_pdf(session: SessionDep, network: NetworkDep, now: ClockDep) -> Respo
     status_code=202,
     response_model=JobRead,
     operation_id="reports-create",
-    responses={503: {"description": "The job queue cannot be reached"}},
+    responses={**INVALID, 503: {"description": "The job queue cannot be reached"}},
 )
 def create_report(
     data: ReportJobCreate,
