@@ -47,6 +47,7 @@ from api.web import (
     dashboard_plan,
 )
 from api.web import respond as respond_pages
+from api.web import worker_info as worker_info_pages
 from api.web.error_pages import html_problem_page
 from audit.training import facts as training_facts
 from core.version import fairpath_version
@@ -154,5 +155,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_graph.router)
     app.include_router(dashboard_heatmaps.router)
     app.include_router(dashboard_import.router)
+    app.include_router(worker_info_pages.router)  # public, no account: /info
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
