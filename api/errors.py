@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
 from core.errors import FairpathError
+from core.numbers import plural_word
 
 logger = logging.getLogger("fairpath.api")
 
@@ -178,7 +179,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     items, syntax_error = validation_items(exc)
     if syntax_error:
         return problem_response(400, syntax_error, slug="malformed-json", instance=request.url.path)
-    noun = "field is" if len(items) == 1 else "fields are"
+    noun = plural_word(len(items), "field is", "fields are")
     detail = f"{len(items)} {noun} invalid: " + "; ".join(
         f"{i['field']}: {i['message']}" for i in items[:5]
     )

@@ -63,6 +63,18 @@ def plural_category(language: str | None, count: Number) -> str:
     return str(locale(language).plural_form(count))
 
 
+def plural_word(count: Number, one: str, other: str, language: str | None = None) -> str:
+    """``one`` or ``other`` for ``count`` by the language's CLDR rule, for the product's own
+    English texts (messages, the CLI, the dashboard) that name a count: ``1 node``,
+    ``0 nodes``, ``1.5 nodes`` (CLDR English: only an integer 1 is "one")."""
+    return one if plural_category(language, count) == "one" else other
+
+
+def counted(count: Number, one: str, other: str, language: str | None = None) -> str:
+    """``count`` formatted for the language (``1,234``) with its noun in the right form."""
+    return f"{format_decimal(count, language)} {plural_word(count, one, other, language)}"
+
+
 def plural_categories(language: str | None) -> frozenset[str]:
     """The categories a plural message needs in this language: those its CLDR rules name, and
     always ``other``."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import InvalidInput
+from core.numbers import counted
 
 MAX_PROBLEMS = 200
 
@@ -66,7 +67,5 @@ class Problems:
         if not self.count:
             return
         shown = "" if self.count <= MAX_PROBLEMS else f" (showing the first {MAX_PROBLEMS})"
-        noun = "problem" if self.count == 1 else "problems"
-        raise InvalidInput(
-            f"{what}: {self.count} {noun} found{shown}; nothing was written", errors=self.items
-        )
+        found = counted(self.count, "problem", "problems")
+        raise InvalidInput(f"{what}: {found} found{shown}; nothing was written", errors=self.items)

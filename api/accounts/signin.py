@@ -25,6 +25,7 @@ from api.accounts import passwords
 from api.accounts.models import LoginAttempt, LoginThrottle, User
 from core.clock import utcnow
 from core.errors import NotAuthenticated, TooManyRequests
+from core.numbers import counted
 
 # Failures older than this (counted from the end of any lock-out) are forgotten.
 WINDOW = timedelta(minutes=15)
@@ -58,7 +59,7 @@ def sign_in(
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise TooManyRequests(
-            f"Too many failed sign-ins. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
+            f"Too many failed sign-ins. Wait {counted(minutes, 'minute', 'minutes')} and "
             "try again, or ask an administrator to reset your password."
         )
     user = session.exec(select(User).where(func.lower(User.email) == email)).first()

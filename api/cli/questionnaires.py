@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from api.cli.base import CommandFailed, echo
+from core.numbers import counted
 from questionnaires.checkfile import check_questionnaire_file
 from questionnaires.library import load_questionnaire_file
 
@@ -16,7 +17,7 @@ def validate_command(args: argparse.Namespace) -> int:
         problems = check_questionnaire_file(path)
         if problems:
             failed += 1
-            echo(f"{path}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
+            echo(f"{path}: {counted(len(problems), 'problem', 'problems')}")
             for problem in problems:
                 echo(f"  - {problem}")
             continue

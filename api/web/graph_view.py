@@ -21,6 +21,7 @@ from typing import Any
 from audit.scores.presenters import ordered_ids
 from audit.scores.service import ScoringContext
 from core.memo import derived
+from core.numbers import counted
 from scoring.network import NetworkScores
 from supplychain import analysis
 from supplychain.countries import country_name
@@ -140,7 +141,7 @@ def riskiest_chains(context: ScoringContext, cap: int = CAP, chains: int = CHAIN
         drawn += 1
     nodes = list(chosen)
     view = View(
-        title=f"The {drawn} riskiest chain{'s' if drawn != 1 else ''} to the buyer",
+        title=f"The {counted(drawn, 'riskiest chain', 'riskiest chains')} to the buyer",
         nodes=nodes,
         edges=_edges(graph, nodes),
         total=graph.number_of_nodes(),

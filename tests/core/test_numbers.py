@@ -101,3 +101,24 @@ def test_jinja_filters_of_one_language() -> None:
     assert filters["decimal"](None) == "-"
     assert filters["percent"](0.5) == "50%"
     assert filters["currency"](3, "USD") == "US$3,00"
+
+
+def test_counted_nouns_follow_cldr_english() -> None:
+    """The product's English texts name counts through CLDR: only an integer 1 is singular."""
+    assert numbers.counted(1, "node", "nodes") == "1 node"
+    assert numbers.counted(0, "node", "nodes") == "0 nodes"
+    assert numbers.counted(1234, "node", "nodes") == "1,234 nodes"
+    assert numbers.plural_word(1.5, "node", "nodes") == "nodes"
+    assert numbers.plural_word(2, "field is", "fields are") == "fields are"
+    # Bengali's "one" covers 0 as well as 1 (CLDR), unlike English.
+    assert numbers.plural_word(0, "one", "other", "bn") == "one"
+
+
+def test_template_filters_count_and_group_through_babel() -> None:
+    from templates import environment
+
+    render = environment().from_string(
+        '{{ 1 | counted("red flag", "red flags") }}; {{ 12345 | counted("node", "nodes") }}; '
+        '{{ 3 | plural("finding", "findings") }}; {{ 1234.56 | number(1) }}; {{ none | number }}'
+    ).render
+    assert render() == "1 red flag; 12,345 nodes; findings; 1,234.6; -"
