@@ -117,8 +117,12 @@ def test_counted_nouns_follow_cldr_english() -> None:
 def test_template_filters_count_and_group_through_babel() -> None:
     from templates import environment
 
-    render = environment().from_string(
-        '{{ 1 | counted("red flag", "red flags") }}; {{ 12345 | counted("node", "nodes") }}; '
-        '{{ 3 | plural("finding", "findings") }}; {{ 1234.56 | number(1) }}; {{ none | number }}'
-    ).render
+    render = (
+        environment()
+        .from_string(
+            '{{ 1 | counted("red flag", "red flags") }}; {{ 12345 | counted("node", "nodes") }}; '
+            '{{ 3 | plural("finding", "findings") }}; {{ 1234.56 | number(1) }}; {{ none | number }}'
+        )
+        .render
+    )
     assert render() == "1 red flag; 12,345 nodes; findings; 1,234.6; -"
