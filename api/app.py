@@ -28,6 +28,7 @@ from api.routes import (
     import_mappings,
     jobs,
     networks,
+    orientation,
     questionnaires,
     reference,
     remediation,
@@ -79,6 +80,7 @@ def api_router() -> APIRouter:
     router.include_router(findings.router)
     router.include_router(remediation.router)
     router.include_router(trainings.router)
+    router.include_router(orientation.router)
     router.include_router(reports.router)
     router.include_router(assessments.router)
     router.include_router(respond.router)

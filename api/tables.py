@@ -6,6 +6,7 @@ would silently drop out of migrations.
 
 from api.accounts import models as accounts_models
 from audit.findings import models as findings_models
+from audit.orientation import models as orientation_models
 from audit.remediation import models as remediation_models
 from audit.scores import models as scores_models
 from audit.training import models as training_models
@@ -25,6 +26,7 @@ TABLE_MODULES = (
     findings_models,
     remediation_models,
     training_models,
+    orientation_models,
     filestore_models,
     jobs_models,
 )

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query
 from api.deps import NetworkDep, SessionDep
 from api.errors import AUTH_RESPONSES, NOT_FOUND
 from api.pagination import Page, PageDep
+from audit.orientation.presenters import with_orientation
+from audit.orientation.service import orientation_coverage
 from audit.scores import presenters as score_views
 from audit.scores.schemas import Band, CorridorRiskRead, ExplanationRead, ScoresPage
 from audit.scores.service import scoring_context
@@ -82,6 +84,7 @@ def corridor_risk(
     """Recruitment corridors (origin -> destination): workers, recruiters, employers, worst and
     worker-weighted risk, and worker-paid cost data (survey figures and reported fees)."""
     rows = score_views.corridors(scoring_context(session, network), sort=sort)
+    rows = with_orientation(rows, orientation_coverage(session, network=network))
     if origin:
         rows = [r for r in rows if r.origin == origin.upper()]
     if destination:

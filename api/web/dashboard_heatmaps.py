@@ -30,6 +30,9 @@ from api.web.dashboard_session import (
     signed_in,
     utc_now,
 )
+from audit.orientation.coverage import STAGE_WORDS, STAGES, OrientationCoverage
+from audit.orientation.presenters import shown
+from audit.orientation.service import orientation_coverage
 from audit.scores.presenters import BAND_ORDER
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.service import ScoringContext, scoring_context
@@ -157,6 +160,76 @@ def corridor_table(context: ScoringContext, network_id: int) -> HeatTable:
         rows=tuple(table_rows),
         note="Worst first, in the order of the corridor list. Open a cell for its recruiters.",
     )
+
+
+# Orientation coverage ----------------------------------------------------------------------------
+
+# The share oriented in bands of the shortfall, so a gap is coloured like a risk (lowest first).
+COVERAGE_BANDS: tuple[tuple[float, str], ...] = ((0.9, "low"), (0.6, "medium"), (0.3, "high"))
+
+
+def coverage_band(share: float | None) -> str:
+    """The band of a share oriented: critical below 30 %, none known: not assessed."""
+    if share is None:
+        return INSUFFICIENT
+    return next((band for floor, band in COVERAGE_BANDS if share >= floor), "critical")
+
+
+def orientation_tables(
+    context: ScoringContext, coverage: OrientationCoverage, network_id: int
+) -> list[HeatTable]:
+    """One table per stage, origin by destination, in the corridor list's order: the share of
+    recruited workers oriented (CREST pillar 2). Unknown recruited workers say "unknown"."""
+    listed = {(r.origin, r.destination): index for index, r in enumerate(corridor_rows(context))}
+    rows = sorted(
+        coverage.corridors,
+        key=lambda c: (listed.get((c.origin, c.destination), len(listed)), _country(c.origin)),
+    )
+    origins = list(dict.fromkeys(r.origin for r in rows))
+    destinations = list(dict.fromkeys(r.destination for r in rows))
+    by_pair = {(r.origin, r.destination): r for r in rows}
+    tables = []
+    for stage in STAGES:
+        words = STAGE_WORDS[stage]
+        table_rows = []
+        for origin in origins:
+            cells = []
+            for destination in destinations:
+                row = by_pair.get((origin, destination))
+                if row is None:
+                    cells.append(HeatCell("", "no corridor", None, "none"))
+                    continue
+                part = row.stage(stage)
+                recruited = "unknown" if row.recruited is None else f"{row.recruited:,}"
+                band = coverage_band(part.share)
+                cells.append(
+                    HeatCell(
+                        text=shown(part.share),
+                        detail=f"{part.oriented:,} of {recruited} workers",
+                        band=band,
+                        words="unknown: workers recruited not known"
+                        if part.share is None
+                        else f"{shown(part.share)} oriented",
+                        href=_nodes_link(network_id, corridor=corridor_key(origin, destination)),
+                    )
+                )
+            table_rows.append(HeatRow(_country(origin), tuple(cells)))
+        tables.append(
+            HeatTable(
+                key=f"orientation-{stage.replace('_', '-')}",
+                title=f"{words.capitalize()} orientation",
+                caption=f"Origin country by destination country: the share of recruited workers "
+                f"reached by {words} orientation",
+                row_title="Origin",
+                column_title="Destination",
+                columns=tuple(_country(d) for d in destinations),
+                rows=tuple(table_rows),
+                note="Share: workers reached by the sessions recorded, at most the workers "
+                "recruited on the corridor (its labour edges). Unknown where the workers "
+                "recruited are not known: never shown as 0 %.",
+            )
+        )
+    return tables
 
 
 # Sectors ----------------------------------------------------------------------------------------
@@ -393,6 +466,7 @@ def heatmaps_page(
         principle_table(context, network_id),
         sector_table(context, network_id),
     ]
+    coverage = orientation_coverage(session, network=network)
     return page(
         "heatmaps.html",
         **base_context(
@@ -401,6 +475,7 @@ def heatmaps_page(
             network=network,
             tab="heatmaps",
             tables=tables,
+            orientation=orientation_tables(context, coverage, network_id),
             empty=context.graph.number_of_nodes() == 0,
         ),
     )

@@ -2,7 +2,8 @@
 
 A GET never writes, so findings cannot be brought up to date when someone reads them. Instead,
 every flush records which networks it touched in a way findings depend on: their nodes and edges
-(the network's version), their submitted or accepted assessments, their trainings, their
+(the network's version), their submitted or accepted assessments, their trainings and
+orientation sessions, their
 organisation's scoring weights and country ratings, or a generated finding reopened by hand.
 Whoever commits then calls ``service.sync_findings`` for those networks. A refresh is cheap
 when nothing relevant changed: the inputs are compared by digest before anything is computed.
@@ -25,6 +26,8 @@ from sqlmodel import Session, col
 
 from audit.findings.models import Finding, FindingStatus, FindingSync
 from audit.findings.service import findings_digest
+from audit.orientation.facts import orientation_stamp
+from audit.orientation.models import OrientationSession
 from audit.scores.models import CountryOverride, ScoringSettings
 from audit.scores.service import scoring_inputs
 from audit.training.facts import training_stamp
@@ -51,7 +54,9 @@ def findings_state(session: Session, network: Network, now: datetime) -> Finding
     if stored is None:
         return FindingsState(current=False, synced_at=None)
     inputs = scoring_inputs(session, network, now=now)
-    digest = findings_digest(inputs, training_stamp(session, network))
+    digest = findings_digest(
+        inputs, training_stamp(session, network), orientation_stamp(session, network)
+    )
     return FindingsState(current=stored.fingerprint == digest, synced_at=stored.synced_at)
 
 
@@ -73,8 +78,11 @@ def _record(session: Session, instance: object, *, deleted: bool) -> None:
             changes.network_changed(session, instance.network_id)
     elif isinstance(instance, ScoringSettings | CountryOverride):
         changes.organisation_changed(session, instance.organisation_id)
-    elif isinstance(instance, Training) or (isinstance(instance, FindingSync) and deleted):
-        # A training added, changed or removed: the training-gap finding reads them.
+    elif isinstance(instance, Training | OrientationSession) or (
+        isinstance(instance, FindingSync) and deleted
+    ):
+        # A training or orientation session added, changed or removed: the training-gap and
+        # orientation findings read them.
         changes.network_changed(session, instance.network_id)
 
 

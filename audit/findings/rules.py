@@ -19,7 +19,13 @@
   red flag;
 - training gaps (CREST pillar 1): a supplier with migrant workers, or a recruiter, whose staff
   hold no current training (``GAP_NO_CURRENT_TRAINING``, medium), naming the last training's
-  date or "none recorded" (``audit.training.coverage`` decides what is current).
+  date or "none recorded" (``audit.training.coverage`` decides what is current);
+- orientation gaps (CREST pillar 2): a mapped corridor placing workers with no pre-departure or
+  no post-arrival session (``GAP_NO_PREDEPARTURE_ORIENTATION``, ``GAP_NO_POSTARRIVAL_ORIENTATION``,
+  medium, on the corridor's main employer), an employer with no post-arrival session of its own
+  (the same code, unless its corridors' own gaps already name it), and sessions given in a
+  language the workers do not speak (``GAP_ORIENTATION_LANGUAGE``, high); ``audit.orientation.
+  coverage`` counts and decides.
 
 Each finding has a stable key built from what it is about (rule, node's external id, cause),
 never from database ids or scores, so re-scoring updates it instead of duplicating.
@@ -34,6 +40,13 @@ from typing import Any
 
 import networkx as nx
 
+from audit.orientation.coverage import (
+    STAGE_WORDS,
+    OrientationFacts,
+    language_mismatches,
+    orientation_coverage,
+    orientation_gaps,
+)
 from audit.training.coverage import TrainingFacts, expires_on, is_current, needs_training
 from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
@@ -104,11 +117,14 @@ def generate(
     reference: ReferenceData | None = None,
     nodes: Collection[int] | None = None,
     trainings: TrainingFacts | None = None,
+    orientation: OrientationFacts | None = None,
 ) -> list[FindingDraft]:
     """The findings the scores imply, for every node or only ``nodes``: a node's findings
     depend on its own score, its chain to the company, the profile and the date, so after a
     re-score only the re-scored nodes need generating again. Without ``trainings`` no
-    training-gap finding is drawn (nothing is known of trainings, which is not "none")."""
+    training-gap finding is drawn (nothing is known of trainings, which is not "none"), and
+    without ``orientation`` no orientation finding. Orientation findings are about corridors,
+    drawn for the whole network and kept for the nodes asked for (the node each names)."""
     drafts: list[FindingDraft] = []
     next_hop = towards_company(graph, scores.company)
     chosen = (
@@ -137,6 +153,12 @@ def generate(
             gap = _training_gap(score.node, chain, trainings, now)
             if gap is not None:
                 drafts.append(gap)
+    if orientation is not None:
+        drafts.extend(
+            d
+            for d in _orientation_findings(graph, scores, next_hop, orientation)
+            if nodes is None or d.node_id in chosen
+        )
     return sorted(drafts, key=lambda d: (SEVERITY_RANK[d.severity], d.key))
 
 
@@ -469,6 +491,117 @@ def _training_gap(
         evidence={**evidence, "validity_months": months},
         chain=chain,
     )
+
+
+def _corridor(origin: str | None, destination: str | None) -> str:
+    return f"{origin or '?'}-{destination or '?'}"
+
+
+def _percent(share: float | None) -> str:
+    return "unknown" if share is None else f"{share:.0%}"
+
+
+def _orientation_findings(
+    graph: nx.MultiDiGraph,
+    scores: NetworkScores,
+    next_hop: dict[int, int],
+    facts: OrientationFacts,
+) -> list[FindingDraft]:
+    """CREST pillar 2: migrant workers are oriented before they leave and again at the
+    workplace. A missing stage is a due-diligence gap (medium, like a training gap: answered by
+    orienting the workers, not by presuming harm). A session in a language the workers do not
+    speak is high: the record says workers were told of their contract, fees and grievance
+    channels when they could not understand it, and the ILO General Principles ask that terms
+    be given in a language the worker understands; a gap that looks closed hides a real one."""
+    result = orientation_coverage(graph, facts.sessions)
+    corridor_gaps, employer_gaps = orientation_gaps(result)
+    drafts: list[FindingDraft] = []
+    names = {e.node_id: e.name for e in result.employers}
+    for gap in corridor_gaps:
+        row, stage = gap.corridor, gap.stage
+        node = row.main_employer if row.main_employer is not None else scores.company
+        label = _corridor(row.origin, row.destination)
+        recruited = "an unknown number of" if row.recruited is None else f"{row.recruited:,}"
+        other = "post_arrival" if stage == "pre_departure" else "pre_departure"
+        code = "PREDEPARTURE" if stage == "pre_departure" else "POSTARRIVAL"
+        drafts.append(
+            FindingDraft(
+                key=f"gap:orientation:{stage}:{label}",
+                code=f"GAP_NO_{code}_ORIENTATION",
+                severity="medium",
+                node_id=node,
+                principle="crest:PILLAR-2",
+                title=f"No {STAGE_WORDS[stage]} orientation: {label}",
+                detail=f"{recruited} workers recruited {row.origin} to {row.destination} and no "
+                f"{STAGE_WORDS[stage]} orientation session recorded (0 %); "
+                f"{STAGE_WORDS[other]}: {_percent(row.stage(other).share)}.",
+                evidence={
+                    "corridor": label,
+                    "recruited": row.recruited if row.recruited is not None else "unknown",
+                    "pre_departure_oriented": row.pre_departure.oriented,
+                    "pre_departure_share": row.pre_departure.share,
+                    "post_arrival_oriented": row.post_arrival.oriented,
+                    "post_arrival_share": row.post_arrival.share,
+                    "employers": [names.get(e, str(e)) for e in row.employers],
+                },
+                chain=chain_to(next_hop, node) if node is not None else [],
+            )
+        )
+    for employer_gap in employer_gaps:
+        item = employer_gap.employer
+        recruited = "an unknown number of" if item.recruited is None else f"{item.recruited:,}"
+        drafts.append(
+            FindingDraft(
+                key=f"gap:orientation:post_arrival:employer:{item.external_id}",
+                code="GAP_NO_POSTARRIVAL_ORIENTATION",
+                severity="medium",
+                node_id=item.node_id,
+                principle="crest:PILLAR-2",
+                title=f"No post-arrival orientation: {item.name}",
+                detail=f"{recruited} migrant workers placed here and no post-arrival orientation "
+                "session recorded at this workplace.",
+                evidence={
+                    "recruited": item.recruited if item.recruited is not None else "unknown",
+                    "corridors": [_corridor(*c) for c in item.corridors],
+                },
+                chain=chain_to(next_hop, item.node_id),
+            )
+        )
+    for mismatch in language_mismatches(graph, facts):
+        label = _corridor(mismatch.origin, mismatch.destination)
+        mapped = result.corridor(mismatch.origin, mismatch.destination)
+        node = mismatch.employer_node_id
+        if node is None:
+            main = mapped.main_employer if mapped is not None else None
+            node = main if main is not None else scores.company
+        where = ""
+        if mismatch.employer_node_id is not None and node in graph:
+            where = f":{graph.nodes[node]['external_id']}"
+        spoken = ", ".join(mismatch.spoken.languages)
+        drafts.append(
+            FindingDraft(
+                key=f"gap:orientation-language:{label}:{mismatch.language}{where}",
+                code="GAP_ORIENTATION_LANGUAGE",
+                severity="high",
+                node_id=node,
+                principle="crest:PILLAR-2",
+                title=f"Orientation in a language the workers may not speak: {label}",
+                detail=f"{len(mismatch.session_ids)} session(s) reaching "
+                f"{mismatch.workers_reached:,} workers were given in {mismatch.language!r}; the "
+                f"workers of {label} speak {spoken} (source: {mismatch.spoken.source}).",
+                evidence={
+                    "corridor": label,
+                    "language": mismatch.language,
+                    "session_ids": list(mismatch.session_ids),
+                    "workers_reached": mismatch.workers_reached,
+                    "workers_speak": list(mismatch.spoken.languages),
+                    "languages_source": mismatch.spoken.source,
+                    "worker_groups": list(mismatch.spoken.groups),
+                },
+                chain=chain_to(next_hop, node) if node is not None else [],
+            )
+        )
+    return drafts
 
 
 def _show(answer: Any) -> str:

@@ -22,6 +22,8 @@ from sqlmodel import Session, col, select
 
 from audit.findings.models import Finding, FindingStatus, FindingSync
 from audit.findings.rules import FindingDraft, generate
+from audit.orientation.coverage import OrientationFacts
+from audit.orientation.facts import orientation_facts, orientation_stamp
 from audit.scores.service import (
     ScoringContext,
     ScoringInputs,
@@ -45,16 +47,18 @@ def sync_findings(
     every write costs a few small queries when nothing findings depend on changed."""
     inputs = scoring_inputs(session, network, now=now)
     trainings_key = training_stamp(session, network)
-    digest = findings_digest(inputs, trainings_key)
+    orientation_key = orientation_stamp(session, network)
+    digest = findings_digest(inputs, trainings_key, orientation_key)
     state = session.get(FindingSync, network.id)
     if state is not None and state.fingerprint == digest:
         return False
     context = context or scoring_context(session, network, now=now)
     trainings = training_facts(session, network)
+    orientation = orientation_facts(session, network)
     with _last_lock:
         last = _last.get(network.id or 0)
     usable = last is not None and state is not None and last.digest == state.fingerprint
-    if last is not None and usable and last.same_basis(inputs, trainings_key):
+    if last is not None and usable and last.same_basis(inputs, trainings_key, orientation_key):
         # Only assessments changed since this process last synced: a node's findings depend
         # on its own score alone (given the graph, profile and date), and a re-score replaces
         # exactly the score objects of the nodes it recomputed.
@@ -63,12 +67,12 @@ def sync_findings(
             for node in set(context.scores.nodes) | set(last.scores.nodes)
             if context.scores.nodes.get(node) is not last.scores.nodes.get(node)
         }
-        drafts = _drafts(context, now, changed, trainings)
+        drafts = _drafts(context, now, changed, trainings, orientation)
         by_node = {**last.by_node, **_by_node(drafts, changed)}
         touched = set(drafts) | {key for node in changed for key in last.by_node.get(node, {})}
         stored = _stored(session, network, touched)
     else:
-        drafts = _drafts(context, now, None, trainings)
+        drafts = _drafts(context, now, None, trainings, orientation)
         by_node = _by_node(drafts, None)
         if last is not None and usable:
             # Same findings in the database as this process wrote: compare signatures, and
@@ -88,15 +92,25 @@ def sync_findings(
     state.fingerprint, state.synced_at = digest, utcnow()
     session.add(state)
     session.flush()
-    synced = _Synced(digest, inputs, context.scores, by_node, trainings_key)
+    synced = _Synced(digest, inputs, context.scores, by_node, trainings_key, orientation_key)
     _remember(session, network.id or 0, synced)
     return True
 
 
-def findings_digest(inputs: ScoringInputs, trainings_key: tuple[Any, ...]) -> str:
-    """What generated findings are current for: the scores' inputs and the trainings recorded
-    (``audit.training.facts.training_stamp``), which only the training-gap rule reads."""
-    state = {"scores": inputs.digest(), "trainings": [str(part) for part in trainings_key]}
+def findings_digest(
+    inputs: ScoringInputs,
+    trainings_key: tuple[Any, ...],
+    orientation_key: tuple[Any, ...] = (),
+) -> str:
+    """What generated findings are current for: the scores' inputs, the trainings recorded
+    (``audit.training.facts.training_stamp``), which only the training-gap rule reads, and the
+    orientation sessions (``audit.orientation.facts.orientation_stamp``), which only the
+    orientation rules read."""
+    state = {
+        "scores": inputs.digest(),
+        "trainings": [str(part) for part in trainings_key],
+        "orientation": [str(part) for part in orientation_key],
+    }
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
@@ -110,10 +124,17 @@ class _Synced:
     scores: NetworkScores
     by_node: dict[int | None, dict[str, int]]
     trainings_key: tuple[Any, ...] = ()
+    orientation_key: tuple[Any, ...] = ()
 
-    def same_basis(self, inputs: ScoringInputs, trainings_key: tuple[Any, ...]) -> bool:
+    def same_basis(
+        self,
+        inputs: ScoringInputs,
+        trainings_key: tuple[Any, ...],
+        orientation_key: tuple[Any, ...] = (),
+    ) -> bool:
         return (
             self.trainings_key == trainings_key
+            and self.orientation_key == orientation_key
             and self.inputs.network_key == inputs.network_key
             and self.inputs.version == inputs.version
             and self.inputs.settings_key == inputs.settings_key
@@ -125,9 +146,15 @@ _last_lock = threading.Lock()
 
 
 def _drafts(
-    context: ScoringContext, now: datetime, nodes: set[int] | None, trainings: TrainingFacts
+    context: ScoringContext,
+    now: datetime,
+    nodes: set[int] | None,
+    trainings: TrainingFacts,
+    orientation: OrientationFacts | None = None,
 ) -> dict[str, FindingDraft]:
-    found = generate(context.graph, context.scores, now, context.reference, nodes, trainings)
+    found = generate(
+        context.graph, context.scores, now, context.reference, nodes, trainings, orientation
+    )
     return {d.key: d for d in found}
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from audit.orientation.coverage import STAGE_WORDS, OrientationCoverage, Stage
+from audit.orientation.presenters import shown
 from audit.reports.heatmap import Cell, Heatmap
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.schemas import CorridorRiskRead
@@ -175,3 +177,49 @@ def heatmaps(
         "sectors": sector_heatmap(context),
         "principles": principle_heatmap(context),
     }
+
+
+def orientation_heatmap(
+    context: ScoringContext, coverage: OrientationCoverage, stage: Stage
+) -> Heatmap:
+    """A coverage layer over the corridors, origin x destination: the share of recruited
+    workers oriented at ``stage``, coloured by the shortfall (100 - share %) so that the gaps
+    stand out like risk does; a corridor whose recruited workers are unknown is grey and says
+    "unknown", never 0 %. ``context`` is the corridor heatmap's, for the same order of corridors:
+    corridors in the corridor list come first, in its order."""
+    listed = [(c.origin, c.destination) for c in corridor_rows(context)]
+    rank = {key: index for index, key in enumerate(listed)}
+    rows_ = sorted(
+        coverage.corridors,
+        key=lambda c: (rank.get((c.origin, c.destination), len(rank)), _name(c.origin)),
+    )
+    origins = list(dict.fromkeys(_name(c.origin) for c in rows_))
+    destinations = list(dict.fromkeys(_name(c.destination) for c in rows_))
+    words = STAGE_WORDS[stage]
+    cells = []
+    for c in rows_:
+        part = c.stage(stage)
+        recruited = "unknown" if c.recruited is None else f"{c.recruited:,}"
+        cells.append(
+            Cell(
+                row=origins.index(_name(c.origin)),
+                column=destinations.index(_name(c.destination)),
+                risk=None if part.share is None else round(100 - part.share * 100, 2),
+                label=shown(part.share),
+                sublabel=f"{part.oriented:,} of {recruited}",
+                tooltip=f"{_name(c.origin)} -> {_name(c.destination)}: {part.oriented:,} workers "
+                f"oriented {words} of {recruited} recruited",
+            )
+        )
+    return Heatmap(
+        title=f"Orientation coverage: {words}",
+        rows=origins,
+        columns=destinations,
+        cells=cells,
+        row_title="Origin country",
+        column_title="Destination country",
+        legend_title=f"Workers not oriented {words} (%)",
+        note=f"Number: the share of recruited workers reached by {words} orientation (CREST "
+        "pillar 2), and how many of how many; colour: the share not reached. Grey: the workers "
+        "recruited on the corridor are unknown, so the share is unknown, not 0 %.",
+    )

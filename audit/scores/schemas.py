@@ -202,6 +202,18 @@ class CorridorRiskRead(BaseModel):
         description="Fees recruiters on this corridor reported in their assessments"
     )
     reported_median_usd: float | None
+    pre_departure_oriented: int = Field(
+        default=0, description="Workers reached by pre-departure orientation (CREST pillar 2)"
+    )
+    pre_departure_share: float | None = Field(
+        default=None, description="Pre-departure oriented / workers, 0-1; null when unknown"
+    )
+    post_arrival_oriented: int = Field(
+        default=0, description="Workers reached by post-arrival orientation (CREST pillar 2)"
+    )
+    post_arrival_share: float | None = Field(
+        default=None, description="Post-arrival oriented / workers, 0-1; null when unknown"
+    )
 
 
 class ProfileWeights(BaseModel):

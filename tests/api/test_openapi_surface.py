@@ -24,7 +24,8 @@ def test_paths_methods_and_operation_ids_are_unchanged(app: FastAPI) -> None:
     # + the 3 job operations and POST reports / exports as jobs (issue 18),
     # + the 4 saved import-mapping operations (GET list, GET/PUT/DELETE by name)
     # + the 10 training operations (CREST pillar 1: topics, CRUD, import, evidence, coverage)
-    assert len(expected) == 111
+    # + the 10 orientation operations (CREST pillar 2: topics, CRUD, import, evidence, coverage)
+    assert len(expected) == 121
     actual = sorted(
         (
             {"method": method, "path": path, "operation_id": operation["operationId"]}

@@ -121,7 +121,8 @@ def test_template_filters_count_and_group_through_babel() -> None:
         environment()
         .from_string(
             '{{ 1 | counted("red flag", "red flags") }}; {{ 12345 | counted("node", "nodes") }}; '
-            '{{ 3 | plural("finding", "findings") }}; {{ 1234.56 | number(1) }}; {{ none | number }}'
+            '{{ 3 | plural("finding", "findings") }}; {{ 1234.56 | number(1) }}; '
+            "{{ none | number }}"
         )
         .render
     )

@@ -150,3 +150,54 @@ def test_heatmaps_fit_a_360_px_phone(
         page.goto(f"{server}/dashboard/networks/{seafood}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     context.close()
+
+
+def test_orientation_coverage_shows_both_stages_and_unknown_never_zero(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    """Illustrative: 1,200 workers NP -> MY, 900 oriented before departure (75 %) and none
+    after arrival (0 %); BD -> MY with no worker count is "unknown", never 0 %."""
+    analyst = world.analyst_a
+    network = network_with(
+        analyst,
+        [
+            node("CO", "company", "Buyer", "GB"),
+            node("S1", "supplier", "Plant", "MY"),
+            node("R1", "recruiter", "Agent NP", "NP", role="origin_agency"),
+            node("R2", "recruiter", "Agent BD", "BD", role="origin_agency"),
+        ],
+        [
+            edge("S1", "CO", "supplies"),
+            edge("R1", "S1", "recruits_for", origin="NP", destination="MY", workers=1200),
+            edge("R2", "S1", "recruits_for", origin="BD", destination="MY"),
+        ],
+    )
+    recorded = analyst.post(
+        f"/api/v1/networks/{network['id']}/orientation-sessions",
+        json={
+            "stage": "pre_departure",
+            "origin": "NP",
+            "destination": "MY",
+            "delivered_on": "2026-01-10",
+            "language": "ne",
+            "topics": ["fees-and-rights"],
+            "deliverer": "iom",
+            "workers_reached": 900,
+        },
+    )
+    assert recorded.status_code == 201, recorded.text
+    person = signed_in(client, engine, world.viewer_a.user_id)
+    html = person.get(f"/dashboard/networks/{network['id']}/heatmaps").text
+    section = _section(html, "orientation")
+    assert "Orientation coverage" in section
+    pre, post = section.split('id="orientation-post-arrival"')
+    pre_cells = {unescape(c["detail"]): c for c in map(re.Match.groupdict, CELL.finditer(pre))}
+    post_cells = {unescape(c["detail"]): c for c in map(re.Match.groupdict, CELL.finditer(post))}
+    assert pre_cells["900 of 1,200 workers"]["text"] == "75 %"
+    assert pre_cells["900 of 1,200 workers"]["band"] == "medium"
+    assert post_cells["0 of 1,200 workers"]["text"] == "0 %"
+    assert post_cells["0 of 1,200 workers"]["band"] == "critical"
+    for cells in (pre_cells, post_cells):
+        unknown = cells["0 of unknown workers"]
+        assert (unknown["text"], unknown["band"]) == ("unknown", "insufficient_data")
+        assert unknown["words"].startswith("unknown")
