@@ -46,6 +46,7 @@ from api.web import (
     dashboard_import,
     dashboard_jobs,
     dashboard_plan,
+    dashboard_training,
 )
 from api.web import respond as respond_pages
 from api.web import worker_info as worker_info_pages
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health_router)
     app.include_router(api_router())
     app.include_router(respond_pages.router)
+    app.include_router(worker_info_pages.router)  # public, no account: /info
     app.include_router(dashboard_pages.router)
     app.include_router(dashboard_assessments.router)
     app.include_router(dashboard_plan.router)
@@ -157,6 +159,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_graph.router)
     app.include_router(dashboard_heatmaps.router)
     app.include_router(dashboard_import.router)
-    app.include_router(worker_info_pages.router)  # public, no account: /info
+    app.include_router(dashboard_training.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

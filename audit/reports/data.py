@@ -19,6 +19,7 @@ from audit.findings.schemas import FindingRead
 from audit.remediation import presenters as plan_views
 from audit.remediation import service as plans_service
 from audit.remediation.schemas import ActionRead
+from audit.reports.crest import crest_data
 from audit.reports.heatmap import Heatmap
 from audit.reports.heatmap_data import heatmaps
 from audit.reports.schemas import (
@@ -63,6 +64,7 @@ TOP = {
     "gaps": 20,
     "estimates": 30,
     "fee_lines": 300,
+    "crest": 20,  # rows of each CREST pillar's tables
 }
 # What the report itself carries of its longest lists (the PDF and HTML show ``TOP`` of them):
 # a 100,000-node network has 95,000 scorecards and 140,000 findings, which made an 860 MB
@@ -226,6 +228,16 @@ def report_data(
         assessable=assessable,
     )
     gaps = analysis.visibility_gaps(graph)
+    crest = crest_data(
+        session,
+        network,
+        graph,
+        today,
+        findings=grouped,
+        plan=plan,
+        key=key,
+        visibility_gaps=len(gaps),
+    )
     report = ReportData(
         meta=ReportMeta(
             company=organisation_name(session, network.organisation_id),
@@ -282,6 +294,7 @@ def report_data(
         scorecards=scorecards,
         scorecards_total=len(ranked),
         top=dict(TOP),
+        crest=crest,
     )
     progress("gathering data", _GATHERING, _GATHERING)
     return report

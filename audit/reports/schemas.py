@@ -117,6 +117,143 @@ class PlanGroup(BaseModel):
     actions: list[ActionRead]
 
 
+# CREST ------------------------------------------------------------------------------------------
+
+CrestPillarCode = Literal["PILLAR-1", "PILLAR-2", "PILLAR-3"]
+
+
+def percent(share: float | None) -> str:
+    """A share as printed: "50 %", or "unknown" (never 0 % for a share nobody knows)."""
+    return "unknown" if share is None else f"{share * 100:.0f} %"
+
+
+class CrestShare(BaseModel):
+    """``count`` of ``total``; ``share`` is null when the total is 0 or unknown, and is then
+    printed "unknown", never 0 %."""
+
+    count: int
+    total: int | None
+    share: float | None = Field(description="count / total (0-1); null when not known")
+
+    def percent(self) -> str:
+        return percent(self.share)
+
+
+class TrainingNeedRow(BaseModel):
+    node_id: int
+    name: str
+    kind: str
+    last_trained: str | None = Field(description="ISO date; null when never trained")
+    expired_on: str | None
+
+
+class TrainingFigures(BaseModel):
+    """Pillar 1: suppliers with migrant workers and recruiters whose staff hold current
+    training, on the report's date."""
+
+    validity_months: int = Field(description="Months a training counts as current")
+    trainings_recorded: int
+    suppliers_with_migrants: CrestShare
+    recruiters: CrestShare
+    required: int = Field(description="Suppliers with migrant workers, and recruiters")
+    current: int
+    expired: int = Field(description="Required nodes whose last training is out of date")
+    never: int = Field(description="Required nodes with no training recorded")
+    needs_training: list[TrainingNeedRow] = Field(
+        default_factory=list, description="Required nodes without current training, never first"
+    )
+
+
+class StageShareRead(BaseModel):
+    """Workers oriented at one stage, and their share of those recruited (null when the number
+    recruited is unknown or 0)."""
+
+    oriented: int
+    share: float | None
+
+    def percent(self) -> str:
+        return percent(self.share)
+
+
+class CorridorOrientationRow(BaseModel):
+    origin: str | None
+    destination: str | None
+    name: str = Field(description="'NP > MY', with 'unknown' for a missing country")
+    recruited: int | None
+    pre_departure: StageShareRead
+    post_arrival: StageShareRead
+
+
+class EmployerOrientationRow(BaseModel):
+    node_id: int
+    name: str
+    recruited: int | None
+    pre_departure: StageShareRead
+    post_arrival: StageShareRead
+
+
+class OrientationFigures(BaseModel):
+    """Pillar 2: pre-departure and post-arrival orientation of recruited workers, per corridor
+    and per employer."""
+
+    recorded: bool = Field(description="Whether any worker's orientation is recorded")
+    corridors: list[CorridorOrientationRow]
+    employers: list[EmployerOrientationRow]
+
+
+class MappingFigures(BaseModel):
+    """Pillar 3: how far the labour supply chain is mapped and its recruiters assessed."""
+
+    suppliers: int
+    recruiters: int
+    worker_groups: int
+    corridors: int
+    visibility_gaps: int
+    recruiters_assessed: CrestShare = Field(
+        description="Recruiters with an accepted or submitted assessment"
+    )
+
+
+class CrestPillar(BaseModel):
+    """What one CREST pillar's part of the report says: its summary sentences (as printed),
+    its open findings (counted exactly; ids of those the report carries in ``findings``) and
+    the plan actions of the report's ``plan`` that belong to it."""
+
+    pillar: CrestPillarCode
+    title: str
+    summary: list[str]
+    findings_open: dict[Severity, int]
+    finding_ids: list[int] = Field(description="Ids of the report's `findings` in this pillar")
+    action_ids: list[int] = Field(description="Ids of the report's `plan` in this pillar")
+
+
+class TrainingPillar(CrestPillar):
+    coverage: TrainingFigures
+
+
+class OrientationPillar(CrestPillar):
+    coverage: OrientationFigures | None = Field(
+        description="Null when this Fairpath records no orientation"
+    )
+
+
+class MappingPillar(CrestPillar):
+    coverage: MappingFigures
+
+
+class CrestRead(BaseModel):
+    """The report's CREST part: one entry per pillar. Findings are placed by code and
+    principle (training gaps in pillar 1, orientation gaps in 2, everything else in 3), plan
+    actions by their CREST pillar (or their findings' when they have none)."""
+
+    training: TrainingPillar
+    orientation: OrientationPillar
+    mapping: MappingPillar
+
+    def pillars(self) -> list[CrestPillar]:
+        return [self.training, self.orientation, self.mapping]
+
+
 class ReportData(BaseModel):
     meta: ReportMeta
     key_figures: KeyFigures
@@ -136,6 +273,17 @@ class ReportData(BaseModel):
     scorecards: list[ExplanationRead]
     scorecards_total: int = 0
     top: dict[str, int]
+    crest: CrestRead
+
+    def crest_findings(self, pillar: CrestPillar) -> list[FindingRead]:
+        """The pillar's findings among those the report carries, most severe first."""
+        wanted = set(pillar.finding_ids)
+        return [f for items in self.findings.values() for f in items if f.id in wanted]
+
+    def crest_actions(self, pillar: CrestPillar) -> list[ActionRead]:
+        """The pillar's actions among the plan's, most urgent first."""
+        wanted = set(pillar.action_ids)
+        return [a for a in self.plan if a.id in wanted]
 
     @property
     def plan_complete(self) -> bool:

@@ -130,6 +130,7 @@ def test_dashboard_pages_leave_the_database_unchanged(
         f"{base}/findings?per_page=2&page=2&q=fees",
         f"{base}/plan?per_page=2&page=2",
         f"{base}/assessments?q=Hpa-An",
+        f"{base}/training?q=crest&per_page=5",
         "/dashboard?q=seafood",
         "/dashboard/jobs?q=seafood",
     ]

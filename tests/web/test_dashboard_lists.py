@@ -235,6 +235,7 @@ def dashboard_pages(world: World, network_id: int) -> list[tuple[str, str | None
         (f"{base}/findings", "Findings"),
         (f"{base}/plan", "Remediation plan"),
         (f"{base}/plan/actions/{action_id}", None),
+        (f"{base}/training", "Training"),
     ]
 
 

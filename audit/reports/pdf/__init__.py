@@ -60,6 +60,7 @@ def _story(
         lambda: sections.findings(report, look),
         lambda: sections.plan(report, look),
         lambda: sections.reimbursement(report, look),
+        lambda: sections.crest(report, look),
         lambda: sections.scorecards(report, look),
     ]
     story: list[Flowable] = []

@@ -9,7 +9,7 @@ Tables show the top rows (``ReportData.top``); the JSON report has the full list
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from reportlab.graphics.shapes import Drawing
@@ -32,7 +32,12 @@ from audit.reports.fonts import FONT, FONT_BOLD
 from audit.reports.heatmap import MIN_CELL, MIN_TEXT, Heatmap, drawing, layout
 from audit.reports.pdf.document import CONTENT_WIDTH, FRAME_HEIGHT, RULE, Styles
 from audit.reports.pdf.tables import num, para, table, text
-from audit.reports.schemas import ReportData
+from audit.reports.schemas import (
+    CorridorOrientationRow,
+    CrestPillar,
+    EmployerOrientationRow,
+    ReportData,
+)
 
 PLAN_ROWS = 40  # rows per plan table
 
@@ -513,6 +518,208 @@ def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
             ),
         ]
     return story
+
+
+def _subhead(words: str, styles: Styles) -> Paragraph:
+    """A heading inside a pillar: bold body text, kept out of the contents."""
+    return Paragraph(f"<b>{text(words, bold=True)}</b>", styles.body)
+
+
+def _pillar_findings(report: ReportData, pillar: CrestPillar, styles: Styles) -> list[Flowable]:
+    """A pillar's open findings, most severe first, cut to the top rows."""
+    items = report.crest_findings(pillar)
+    total = sum(pillar.findings_open.values())
+    story: list[Flowable] = [_subhead(f"Open findings ({total})", styles)]
+    if not items:
+        return [*story, para("None open.", styles.muted)]
+    rows: list[list[object]] = [["Finding", "Severity", "Detail"]]
+    for finding in items[: report.top["crest"]]:
+        rows.append([f"{finding.title}\n{finding.code}", finding.severity, finding.detail])
+    return [
+        *story,
+        table(rows, [0.38, 0.12, 0.5], styles, band_column=1),
+        *_more(
+            total - report.top["crest"],
+            "findings",
+            "in the findings list (the findings API or the dashboard)",
+            styles,
+        ),
+    ]
+
+
+def _pillar_actions(report: ReportData, pillar: CrestPillar, styles: Styles) -> list[Flowable]:
+    """A pillar's plan actions, in the plan's order (most urgent first)."""
+    actions = report.crest_actions(pillar)
+    story: list[Flowable] = [_subhead(f"Plan actions ({len(actions)})", styles)]
+    if not actions:
+        return [*story, para("No actions planned for this pillar.", styles.muted)]
+    rows: list[list[object]] = [["Action", "Severity", "About", "Owner", "Due", "Status"]]
+    for action in actions[: report.top["crest"]]:
+        rows.append(
+            [
+                action.title,
+                action.severity,
+                action.node_name or "the network",
+                action.owner_name,
+                action.due_date + (" (overdue)" if action.overdue else ""),
+                action.status.replace("_", " "),
+            ]
+        )
+    widths = [0.32, 0.11, 0.17, 0.16, 0.12, 0.12]
+    return [
+        *story,
+        table(rows, widths, styles, band_column=1),
+        *_more(len(actions) - report.top["crest"], "actions", "in section 6", styles),
+    ]
+
+
+def _stage_rows(
+    first: str, rows: Sequence[CorridorOrientationRow] | Sequence[EmployerOrientationRow]
+) -> list[list[object]]:
+    table_rows: list[list[object]] = [
+        [
+            first,
+            "Workers recruited",
+            "Oriented before departure",
+            "Share",
+            "Oriented after arrival",
+            "Share",
+        ]
+    ]
+    for row in rows:
+        table_rows.append(
+            [
+                row.name,
+                num(row.recruited) if row.recruited is not None else "unknown",
+                num(row.pre_departure.oriented),
+                row.pre_departure.percent(),
+                num(row.post_arrival.oriented),
+                row.post_arrival.percent(),
+            ]
+        )
+    return table_rows
+
+
+def crest(report: ReportData, styles: Styles) -> list[Flowable]:
+    """Section 7: one part per CREST pillar, each with its figures, findings and actions.
+    A share without a known total prints "unknown", never 0 %."""
+    parts = report.crest
+    top = report.top["crest"]
+    story: list[Flowable] = [
+        PageBreak(),
+        Paragraph("7. CREST pillars", styles.h1),
+        para(CREST_INTRO, styles.body),
+    ]
+    training = parts.training
+    figures = training.coverage
+    story += [Paragraph(text(training.title), styles.h2)]
+    story += [para(line, styles.body) for line in training.summary]
+    if figures.required:
+        shares: list[list[object]] = [
+            ["Who must be trained", "Current training", "In the network", "Share"]
+        ]
+        for name, share in (
+            ("Suppliers with migrant workers", figures.suppliers_with_migrants),
+            ("Recruiters", figures.recruiters),
+        ):
+            shares.append([name, num(share.count), num(share.total), share.percent()])
+        story.append(table(shares, [0.4, 0.2, 0.2, 0.2], styles, right=(1, 2, 3)))
+        gaps = figures.expired + figures.never
+        if figures.needs_training:
+            needs: list[list[object]] = [["Node", "Kind", "Last training", "Out of date since"]]
+            for row in figures.needs_training[:top]:
+                needs.append(
+                    [
+                        row.name,
+                        row.kind.replace("_", " "),
+                        row.last_trained or "never",
+                        row.expired_on or "",
+                    ]
+                )
+            where = (
+                "in the JSON report"
+                if len(figures.needs_training) >= gaps
+                else "in the training coverage API"
+            )
+            story += [
+                _subhead(f"Who needs training ({gaps})", styles),
+                table(needs, [0.4, 0.2, 0.2, 0.2], styles),
+                *_more(gaps - top, "nodes", where, styles),
+            ]
+    story += _pillar_findings(report, training, styles)
+    story += _pillar_actions(report, training, styles)
+
+    orientation = parts.orientation
+    story += [Paragraph(text(orientation.title), styles.h2)]
+    story += [para(line, styles.body) for line in orientation.summary]
+    oriented = orientation.coverage
+    if oriented is not None and oriented.corridors:
+        widths = [0.24, 0.16, 0.17, 0.1, 0.23, 0.1]
+        story.append(
+            table(
+                _stage_rows("Corridor", oriented.corridors[:top]),
+                widths,
+                styles,
+                right=(1, 2, 3, 4, 5),
+            )
+        )
+        if oriented.employers:
+            story.append(
+                table(
+                    _stage_rows("Employer", oriented.employers[:top]),
+                    widths,
+                    styles,
+                    right=(1, 2, 3, 4, 5),
+                )
+            )
+    story += _pillar_findings(report, orientation, styles)
+    story += _pillar_actions(report, orientation, styles)
+
+    mapping = parts.mapping
+    mapped = mapping.coverage
+    assessed = mapped.recruiters_assessed
+    counts = ", ".join(f"{n} {s}" for s, n in mapping.findings_open.items())
+    story += [Paragraph(text(mapping.title), styles.h2)]
+    story += [para(line, styles.body) for line in mapping.summary]
+    story.append(
+        table(
+            [
+                ["Mapped", "Count", "Mapped", "Count"],
+                ["Suppliers", num(mapped.suppliers), "Labour recruiters", num(mapped.recruiters)],
+                [
+                    "Recruitment corridors",
+                    num(mapped.corridors),
+                    "Worker groups",
+                    num(mapped.worker_groups),
+                ],
+                [
+                    "Visibility gaps",
+                    num(mapped.visibility_gaps),
+                    "Recruiters assessed",
+                    f"{assessed.count} of {num(assessed.total)} ({assessed.percent()})",
+                ],
+            ],
+            [0.3, 0.2, 0.3, 0.2],
+            styles,
+            right=(1, 3),
+        )
+    )
+    story.append(
+        para(
+            f"Open findings: {counts} (section 5); {len(mapping.action_ids)} plan actions "
+            "(section 6).",
+            styles.body,
+        )
+    )
+    return story
+
+
+CREST_INTRO = (
+    "IOM CREST asks businesses to train their suppliers' and recruiters' staff (pillar 1), to "
+    "make sure migrant workers are oriented before they leave and after they arrive (pillar 2), "
+    "and to map their labour supply chains and recruit ethically (pillar 3). Each pillar's open "
+    "findings and plan actions are listed with it; pillar 3's are those of sections 5 and 6."
+)
 
 
 def scorecards(report: ReportData, styles: Styles) -> list[Flowable]:
