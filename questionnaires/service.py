@@ -20,6 +20,7 @@ from core.filestore import service as filestore
 from core.filestore.service import StoredBlob
 from core.last_used import record_use
 from core.locking import lock_row
+from core.numbers import counted
 from core.organisations.models import Organisation
 from core.tenancy import Scope
 from core.tokens import display_prefix, hash_token, new_token
@@ -388,8 +389,7 @@ def save_answers(
     errors.extend(_evidence_problems(session, assessment, questionnaire, cleaned))
     if errors:
         raise InvalidInput(
-            f"{len(errors)} answer{'s are' if len(errors) > 1 else ' is'} invalid; nothing was "
-            "saved",
+            f"{counted(len(errors), 'answer is', 'answers are')} invalid; nothing was saved",
             errors=_answer_problems(errors),
         )
     merged = {**assessment.answers, **cleaned}
@@ -467,7 +467,7 @@ def submit(session: Session, *, assessment: Assessment, actor: Actor) -> Assessm
     missing = answer_rules.missing_required(questionnaire, assessment.answers)
     if missing:
         raise InvalidInput(
-            f"{len(missing)} required question{'s are' if len(missing) > 1 else ' is'} not "
+            f"{counted(len(missing), 'required question is', 'required questions are')} not "
             "answered yet; nothing was submitted",
             errors=_answer_problems(missing),
         )

@@ -37,6 +37,7 @@ from audit.scores.presenters import BAND_ORDER
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.service import ScoringContext, scoring_context
 from core.memo import derived
+from core.numbers import counted
 from questionnaires.standards import principles
 from scoring.network import INSUFFICIENT
 from supplychain.countries import country_name
@@ -106,7 +107,7 @@ def _worst_band(context: ScoringContext, ids: set[int]) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    return counted(count, noun, f"{noun}s")  # nouns here take -s: worker, recruiter, node
 
 
 # Corridors ---------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from audit.training.models import Training
 from audit.training.schemas import AUDIENCE_ROLES, TrainingCreate, TrainingImportRead
 from audit.training.topics import training_topics
 from core.errors import FairpathError, InvalidInput
+from core.numbers import plural_word
 from supplychain import service as networks
 from supplychain.models import Network, Node
 
@@ -316,7 +317,7 @@ def record_training(
         )
     except ValidationError as exc:
         errors = _validation_errors(exc)
-        noun = "field is" if len(errors) == 1 else "fields are"
+        noun = plural_word(len(errors), "field is", "fields are")
         return _render(
             request,
             session,

@@ -48,6 +48,7 @@ from audit.orientation.coverage import (
     orientation_gaps,
 )
 from audit.training.coverage import TrainingFacts, expires_on, is_current, needs_training
+from core.numbers import counted, plural_word
 from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
 from scoring.compliance import ComplianceResult, RedFlagHit
@@ -190,7 +191,7 @@ def _red_flag_findings(
             f"{hit.question_id} ({hit.question_text}): {hit.answer_words or _show(hit.answer)}"
             for hit in hits
         )
-        label = "Answer" if len(hits) == 1 else f"{len(hits)} answers"
+        label = plural_word(len(hits), "Answer", f"{len(hits)} answers")
         drafts.append(
             FindingDraft(
                 key=f"redflag:{node.external_id}:{code}",
@@ -263,7 +264,7 @@ def _weak_principles_finding(
     ]
     worst = min((severity for _t, _v, severity in weak), key=lambda s: SEVERITY_RANK[s])
     summary = "; ".join(f"{p['label']} {p['score']:g}/100 ({p['severity']})" for p in listed)
-    count = f"{len(weak)} principle{'s' if len(weak) > 1 else ''}"
+    count = counted(len(weak), "principle", "principles")
     return FindingDraft(
         key=f"principle:{node.external_id}",
         code="WEAK_PRINCIPLE",
@@ -321,7 +322,7 @@ def _verification_finding(
         node_id=node.id,
         principle=tags[0] if tags else None,
         title=f"Not checked, to verify: {node.name}",
-        detail=f"{len(open_answers)} answer{'s' if len(open_answers) > 1 else ''} say nobody "
+        detail=f"{counted(len(open_answers), 'answer says', 'answers say')} nobody "
         f"checked or knows: {cited}. Verify with workers and documents before concluding.",
         evidence={**_assessment_evidence(assessment), "answers": open_answers, "evidences": tags},
         chain=chain,

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from audit.remediation import service as plans
 from audit.remediation.models import ActionEvidence, ActionPayment, ActionStatus, RemediationAction
+from core import numbers
 from core.clock import utcnow
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scoring.reference import ReferenceData, shipped_reference
@@ -193,12 +194,13 @@ def repayment_status(
         notes.append(f"Paid {extra} more than owed; the overpayment was accepted when recorded.")
     if without_proof:
         notes.append(
-            f"{without_proof} counted payment{'s have' if without_proof > 1 else ' has'} no "
+            f"{numbers.counted(without_proof, 'counted payment has', 'counted payments have')} no "
             "proof file: verification needs one for each."
         )
     if voided:
         notes.append(
-            f"{voided} voided payment{'s are' if voided > 1 else ' is'} listed but not counted."
+            f"{numbers.counted(voided, 'voided payment is', 'voided payments are')} listed but "
+            "not counted."
         )
     return RepaymentStatus(
         owed_amount=_cents(owed),

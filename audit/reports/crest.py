@@ -43,6 +43,7 @@ from audit.training import facts as training_facts
 from audit.training import service as training_service
 from audit.training.coverage import NodeFacts, Share, coverage
 from audit.training.models import Training
+from core import numbers
 from core.severity import SEVERITIES, Severity
 from questionnaires.models import Assessment, AssessmentStatus
 from supplychain.models import Network, Node
@@ -257,7 +258,7 @@ def orientation_summary(figures: OrientationFigures) -> list[str]:
     unknown = len(figures.corridors) - len(counted)
     if unknown:
         lines.append(
-            f"{unknown} corridor{'s have' if unknown != 1 else ' has'} no known number of "
+            f"{numbers.counted(unknown, 'corridor has', 'corridors have')} no known number of "
             "recruited workers: their shares are unknown."
         )
     return lines

@@ -35,6 +35,7 @@ from audit.reports.schemas import (
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.presenters import explanation
 from audit.scores.service import ScoringContext, scoring_context
+from core.numbers import counted
 from core.organisations.service import organisation_name
 from core.progress import Progress, no_progress
 from core.severity import SEVERITIES, SEVERITY_RANK, Severity
@@ -325,7 +326,7 @@ def money_text(known_usd: float, unknown_parts: int) -> str:
     """A total as it may be printed: never "USD 0" when parts of it are unknown."""
     if not unknown_parts:
         return f"USD {known_usd:,.0f}"
-    parts = f"{unknown_parts} part{'s' if unknown_parts > 1 else ''} without an amount"
+    parts = f"{counted(unknown_parts, 'part', 'parts')} without an amount"
     if not known_usd:
         return f"an unknown amount ({parts})"
     return f"at least USD {known_usd:,.0f} ({parts})"

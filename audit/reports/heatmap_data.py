@@ -20,6 +20,7 @@ from audit.reports.heatmap import Cell, Heatmap
 from audit.scores.presenters import corridors as corridor_rows
 from audit.scores.schemas import CorridorRiskRead
 from audit.scores.service import ScoringContext
+from core.numbers import counted
 from questionnaires.standards import principles
 from supplychain.countries import country_name
 
@@ -49,7 +50,7 @@ def corridor_heatmap(
             column=destinations.index(_name(c.destination)),
             risk=c.worst_risk,
             label=f"{c.workers:,}",
-            sublabel=f"{c.recruiters} recruiter{'s' if c.recruiters != 1 else ''}",
+            sublabel=counted(c.recruiters, "recruiter", "recruiters"),
             flagged=bool(c.critical_recruiter_ids),
             tooltip=f"{_name(c.origin)} -> {_name(c.destination)}: worst risk "
             f"{c.worst_risk if c.worst_risk is not None else 'n/a'}",
