@@ -14,7 +14,10 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session, select
 
+from audit.orientation.imports import import_sessions
 from audit.remediation import service as plans_service
+from audit.training.facts import validity_months
+from audit.training.imports import import_trainings
 from core.organisations.models import OrganisationKind
 from core.organisations.service import get_or_create_organisation
 from core.problems import Problems
@@ -109,9 +112,46 @@ def load_assessments(
     return count
 
 
+def load_crest_records(
+    session: Session, network: Network, folder: Path, *, now: datetime, actor: questionnaires.Actor
+) -> None:
+    """The example's fictional trainings (CREST pillar 1) and orientation sessions (pillar 2),
+    imported as an analyst's attendance sheets would be, so the demo's coverage is partial."""
+    trainings, sessions = folder / "trainings.csv", folder / "orientation.csv"
+    if trainings.exists():
+        import_trainings(
+            session,
+            network=network,
+            filename=trainings.name,
+            data=trainings.read_bytes(),
+            today=now.date(),
+            validity_months=validity_months(),
+            dry_run=False,
+            role=actor.role,
+            user_id=actor.user_id,
+        )
+    if sessions.exists():
+        import_sessions(
+            session,
+            network=network,
+            filename=sessions.name,
+            data=sessions.read_bytes(),
+            today=now.date(),
+            dry_run=False,
+            user_id=actor.user_id,
+        )
+
+
 def load_example(
-    session: Session, name: str, *, now: datetime, actor: questionnaires.Actor
+    session: Session,
+    name: str,
+    *,
+    now: datetime,
+    actor: questionnaires.Actor,
+    crest_records: bool = False,
 ) -> LoadedExample:
+    """``crest_records``: also the example's trainings and orientation sessions (the demo's
+    story); tests that count findings of the bare examples leave them out."""
     folder = examples_dir() / name
     title = DEMO_NETWORKS.get(name, name.replace("-", " ").title())
     organisation = get_or_create_organisation(
@@ -141,6 +181,8 @@ def load_example(
         if (assessments_file.exists())
         else 0
     )
+    if crest_records:
+        load_crest_records(session, network, folder, now=now, actor=actor)
     session.flush()
     session.refresh(network)
     created = plans_service.plan_new_findings(

@@ -140,7 +140,7 @@ def demo_command(args: argparse.Namespace) -> int:
                 # One stage per example, in steps: the networks are small, and a log of every
                 # import and report stage of each would be seventy lines.
                 step = _Steps(progress, f"example {name}", total=3 + len(FORMATS))
-                loaded = load_example(session, name, now=now, actor=actor)
+                loaded = load_example(session, name, now=now, actor=actor, crest_records=True)
                 step()
                 folder = output / name
                 folder.mkdir()

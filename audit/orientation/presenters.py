@@ -25,6 +25,7 @@ from audit.orientation.schemas import (
 from audit.orientation.topics import orientation_topics
 from audit.scores.schemas import CorridorRiskRead
 from audit.training.schemas import TopicRead
+from core import numbers
 from supplychain.models import Node
 
 UNKNOWN = "unknown"
@@ -35,11 +36,11 @@ def corridor_label(origin: str | None, destination: str | None) -> str:
 
 
 def shown(share: float | None) -> str:
-    """A share in words: "75 %", or "unknown" when the workers recruited are not known."""
+    """A share in words, as the report prints shares (CLDR English): "75%", "12.5%", or
+    "unknown" when the workers recruited are not known."""
     if share is None:
         return UNKNOWN
-    percent = share * 100
-    return f"{percent:.0f} %" if percent == round(percent) else f"{percent:.1f} %"
+    return f"{numbers.format_decimal(round(share * 100, 1), 'en')}%"
 
 
 def stage_read(stage: StageShare) -> StageShareRead:

@@ -203,7 +203,7 @@ class StageShareRead(BaseModel):
         description="oriented (at most recruited) / recruited, 0-1; null when recruited is "
         "unknown or 0 (unknown, never 0 %)"
     )
-    shown: str = Field(description="The share in words: '75 %', or 'unknown'")
+    shown: str = Field(description="The share in words: '75%', or 'unknown'")
 
 
 class CorridorOrientationRead(BaseModel):

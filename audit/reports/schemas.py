@@ -14,6 +14,7 @@ from audit.findings.schemas import FindingRead
 from audit.remediation.schemas import ActionRead, ReimbursementRead
 from audit.remediation.service import PlanMetrics
 from audit.scores.schemas import CorridorRiskRead, ExplanationRead
+from core import numbers
 from core.severity import Severity
 from scoring.profile import ScoringProfile
 
@@ -123,8 +124,9 @@ CrestPillarCode = Literal["PILLAR-1", "PILLAR-2", "PILLAR-3"]
 
 
 def percent(share: float | None) -> str:
-    """A share as printed: "50 %", or "unknown" (never 0 % for a share nobody knows)."""
-    return "unknown" if share is None else f"{share * 100:.0f} %"
+    """A share as printed, by CLDR's English rule: "50%" (which a line never breaks inside),
+    or "unknown" (never 0% for a share nobody knows)."""
+    return "unknown" if share is None else numbers.format_percent(share, "en")
 
 
 class CrestShare(BaseModel):

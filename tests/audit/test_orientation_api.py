@@ -109,9 +109,9 @@ def test_acceptance_75_and_0_percent_and_the_post_arrival_finding(
         "oriented": 900,
         "sessions": 2,
         "share": 0.75,
-        "shown": "75 %",
+        "shown": "75%",
     }
-    assert corridor["post_arrival"] == {"oriented": 0, "sessions": 0, "share": 0.0, "shown": "0 %"}
+    assert corridor["post_arrival"] == {"oriented": 0, "sessions": 0, "share": 0.0, "shown": "0%"}
     [employer] = coverage["employers"]
     assert (employer["node_id"], employer["recruited"], employer["corridors"]) == (
         ids["EMP"],

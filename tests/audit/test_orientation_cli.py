@@ -39,7 +39,7 @@ def test_import_dry_run_then_import_then_coverage(
     assert cli(["orientation", "coverage", str(network_id), *where]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
-    assert lines["NP-MY"] == ["NP-MY", "1,200", "900", "75", "%", "0", "0", "%"]
+    assert lines["NP-MY"] == ["NP-MY", "1,200", "900", "75%", "0", "0%"]
     assert "Glove factory" in out
 
     # The refresh after the import's commit left only the post-arrival gap.

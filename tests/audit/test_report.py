@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -315,6 +316,15 @@ def test_cli_report_and_demo(
         assert (folder / "heatmap-corridors.svg").exists()
         assert (folder / "remediation-plan.csv").exists()
         assert str(folder / "report.pdf") in printed
+    # The seafood example's fictional trainings and orientation sessions are in the demo: its
+    # four trainings (current or out of date by now) and the Myanmar intake's two sessions.
+    crest = json.loads((demo / "seafood-thailand" / "report.json").read_text())["crest"]
+    trained = crest["training"]["coverage"]
+    assert trained["trainings_recorded"] == 4
+    assert trained["current"] + trained["expired"] == 4
+    myanmar = next(c for c in crest["orientation"]["coverage"]["corridors"] if c["origin"] == "MM")
+    assert (myanmar["recruited"], myanmar["pre_departure"]["oriented"]) == (1587, 420)
+    assert myanmar["post_arrival"]["oriented"] == 380
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "keep.txt").write_text("mine")
     assert cli(["demo", "-o", str(tmp_path / "other")]) == 1

@@ -87,7 +87,7 @@ def test_pillar_1_counts_the_supplier_trained_10_months_ago_and_lists_the_gap(
     assert figures["trainings_recorded"] == 2 and figures["validity_months"] == 24
     assert [n["name"] for n in figures["needs_training"]] == ["Harbour Plant"]
     assert figures["needs_training"][0]["expired_on"] == "2026-05-25"
-    assert "1 of 2 suppliers with migrant workers (50 %)" in pillar["summary"][0]
+    assert "1 of 2 suppliers with migrant workers (50%)" in pillar["summary"][0]
     # No recruiter: their share is unknown, never 0 %.
     assert "0 of 0 recruiters (unknown)" in pillar["summary"][0]
 
@@ -119,7 +119,7 @@ def test_the_html_report_has_the_three_pillars_in_order(world: World, frozen: di
     ]
     assert headings == sorted(headings)
     pillar_1 = page[headings[0] : headings[1]]
-    assert "50 %" in pillar_1 and "Harbour Plant" in pillar_1
+    assert "50%" in pillar_1 and "Harbour Plant" in pillar_1
     assert "No current training: Harbour Plant" in pillar_1  # its finding
     # The recruiters' share has no total: printed unknown, not 0 %.
     row = r"Recruiters</td>\s*<td[^>]*>0</td>\s*<td[^>]*>0</td>\s*<td[^>]*>unknown</td>"
@@ -134,13 +134,13 @@ def test_the_pdf_report_prints_pillar_1_and_its_share(world: World, frozen: dict
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(page.extract_text() for page in reader.pages)
     text = re.sub(r"\s+", " ", text)
-    assert "Pillar 1" in text and "50 %" in text
+    assert "Pillar 1" in text and "50%" in text
     # The body's section (the contents page names the pillars too): 50 % of suppliers, and
     # the recruiters' share unknown (there are none), not 0 %.
     start = text.rindex("Pillar 1: Training")
     pillar_1 = text[start : text.index("Pillar 2", start)]
-    assert "50 %" in pillar_1 and "unknown" in pillar_1 and "Harbour Plant" in pillar_1
-    assert not re.search(r"(?<![0-9])0 %", pillar_1)
+    assert "50%" in pillar_1 and "unknown" in pillar_1 and "Harbour Plant" in pillar_1
+    assert not re.search(r"(?<![0-9])0%", pillar_1)
 
 
 def test_no_training_recorded_is_said_honestly(world: World, frozen: dict) -> None:
@@ -162,10 +162,10 @@ def test_findings_are_placed_by_code_and_principle() -> None:
     assert finding_pillar("RF_WORKER_PAID_FEES", "iris:1") == "PILLAR-3"
     assert finding_pillar("GAP_UNMAPPED_RECRUITMENT", "crest:PILLAR-3") == "PILLAR-3"
     assert (percent(0.5), percent(0.0), percent(None), percent(0.75)) == (
-        "50 %",
-        "0 %",
+        "50%",
+        "0%",
         "unknown",
-        "75 %",
+        "75%",
     )
 
 
@@ -225,7 +225,7 @@ def test_pillar_2_shows_75_and_0_percent_for_the_nepal_malaysia_corridor(
     assert corridor["post_arrival"] == {"oriented": 0, "share": 0.0}  # a known 0, not unknown
     assert pillar["summary"][0] == (
         "Of 1,200 workers recruited on corridors with a worker count, 900 were oriented "
-        "before departure (75 %) and 0 after arrival (0 %)."
+        "before departure (75%) and 0 after arrival (0%)."
     )
     # Orientation findings, whatever the rules raise, belong to pillar 2 and nowhere else.
     every = [f for items in report["findings"].values() for f in items]
@@ -236,15 +236,15 @@ def test_pillar_2_shows_75_and_0_percent_for_the_nepal_malaysia_corridor(
     page = unescape(analyst.get(f"{base}/report.html").text)
     start = page.index("Pillar 2: Worker orientation")
     pillar_2 = page[start : page.index("Pillar 3: Labour supply chain", start)]
-    cells = r"NP > MY</td>\s*<td[^>]*>1,200</td>\s*<td[^>]*>900</td>\s*<td[^>]*>75 %</td>"
+    cells = r"NP > MY</td>\s*<td[^>]*>1,200</td>\s*<td[^>]*>900</td>\s*<td[^>]*>75%</td>"
     assert re.search(cells, pillar_2), pillar_2
-    assert re.search(r"<td[^>]*>0</td>\s*<td[^>]*>0 %</td>", pillar_2)
+    assert re.search(r"<td[^>]*>0</td>\s*<td[^>]*>0%</td>", pillar_2)
 
     pdf = analyst.get(f"{base}/report.pdf")
     reader = PdfReader(io.BytesIO(pdf.content))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
     body = text[text.rindex("Pillar 2: Worker orientation") :]
-    assert "NP > MY 1,200 900 75 % 0 0 %" in body
+    assert "NP > MY 1,200 900 75% 0 0%" in body
 
 
 def test_no_orientation_recorded_is_said_honestly(world: World, frozen: dict) -> None:

@@ -193,9 +193,9 @@ def test_orientation_coverage_shows_both_stages_and_unknown_never_zero(
     pre, post = section.split('id="orientation-post-arrival"')
     pre_cells = {unescape(c["detail"]): c for c in map(re.Match.groupdict, CELL.finditer(pre))}
     post_cells = {unescape(c["detail"]): c for c in map(re.Match.groupdict, CELL.finditer(post))}
-    assert pre_cells["900 of 1,200 workers"]["text"] == "75 %"
+    assert pre_cells["900 of 1,200 workers"]["text"] == "75%"
     assert pre_cells["900 of 1,200 workers"]["band"] == "medium"
-    assert post_cells["0 of 1,200 workers"]["text"] == "0 %"
+    assert post_cells["0 of 1,200 workers"]["text"] == "0%"
     assert post_cells["0 of 1,200 workers"]["band"] == "critical"
     for cells in (pre_cells, post_cells):
         unknown = cells["0 of unknown workers"]
