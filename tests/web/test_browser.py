@@ -25,11 +25,16 @@ from tests.questionnaires.builders import assign, sub_agent_network
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# In a browser on SQLite only: these tests are about pages, scripts and layout, and every
+# route they drive runs on PostgreSQL in the API and page tests; a second browser pass cost
+# the suite a minute.
+ON_SQLITE = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"
     ),
+    ON_SQLITE,
 ]
 PASSWORD = "a long demo password"
 

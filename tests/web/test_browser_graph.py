@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from api.web import graph_view
 from tests.builders import World
 from tests.web.sessions import PASSWORD, with_password
-from tests.web.test_browser import CHROMIUM, browser, server
+from tests.web.test_browser import CHROMIUM, ON_SQLITE, browser, server
 from tests.web.test_dashboard_graph import big_network, two_corridors
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -22,6 +22,7 @@ pytestmark = [
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}: apt-get install chromium"
     ),
+    ON_SQLITE,  # pages and layout; the graph routes run on PostgreSQL in test_dashboard_graph
 ]
 __all__ = ["big_network", "browser", "server"]  # the fixtures, used by name
 

@@ -15,7 +15,7 @@ from audit.scores.schemas import CorridorRiskRead
 from audit.scores.service import ScoringContext
 from tests.builders import World, edge, network_with, node
 from tests.web.sessions import PASSWORD, signed_in, with_password
-from tests.web.test_browser import browser, server  # noqa: F401  (fixtures)
+from tests.web.test_browser import ON_SQLITE, browser, server  # noqa: F401  (fixtures)
 
 CELL = re.compile(
     r'<td class="heat heat-(?P<band>[a-z_]+)"><a href="(?P<href>[^"]+)"><b>(?P<text>[^<]+)</b>'
@@ -121,6 +121,8 @@ def test_an_empty_network_has_no_heatmaps_to_show(
     assert "Nothing is mapped in this network yet" in text and "<table" not in text
 
 
+@pytest.mark.browser
+@ON_SQLITE  # layout in a browser; the page itself runs on PostgreSQL in the tests above
 def test_heatmaps_fit_a_360_px_phone(
     world: World,
     engine: Engine,
