@@ -16,10 +16,8 @@ by the small reader here, since a training sheet is one sheet, not a nodes/edges
 
 from __future__ import annotations
 
-import io
-import re
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,17 +28,22 @@ from audit.training import service
 from audit.training.models import Training
 from audit.training.schemas import AUDIENCE_ROLES, TrainingCreate, TrainingImportRead
 from audit.training.topics import training_topics
-from core.errors import BadRequest, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from core.problems import Location, Problems
-from core.spreadsheet import unescape_cell
-from supplychain.formats import normalise_header, read_csv
 from supplychain.models import Network, Node
+from supplychain.sheet_table import (
+    Row,
+    TableKind,
+    cell_count,
+    cell_date,
+    cell_list,
+    cell_text,
+    read_table,
+)
 
 REQUIRED = ("node", "date", "provider", "topics", "participants")
 OPTIONAL = ("audience", "language", "notes")
 MAX_ROWS = 10_000  # trainings in one sheet: a programme's years of sessions fit many times
-MAX_CELLS = MAX_ROWS * 20
-HEADER_SEARCH_ROWS = 20
+SHEET = TableKind(REQUIRED, "trainings", "trainings", "attendance sheet", MAX_ROWS)
 # Which request field a column fills, to name the column when the field is refused.
 COLUMN_OF = {
     "node_id": "node",
@@ -52,111 +55,11 @@ COLUMN_OF = {
     "language": "language",
     "notes": "notes",
 }
-_SEPARATORS = re.compile(r"[;,]")
-
-Row = tuple[dict[str, Any], Location]
 
 
 def read_rows(filename: str, data: bytes, problems: Problems) -> list[Row]:
     """The sheet's rows with their locations; a file that cannot be read at all is a 4xx."""
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return list(_xlsx_rows(data, filename or "trainings.xlsx", problems))
-    if lowered.endswith((".csv", ".txt")) or not lowered:
-        table = read_csv(data, filename or "trainings.csv", REQUIRED, problems)
-        if len(table) > MAX_ROWS:
-            raise PayloadTooLarge(f"{filename} has more than {MAX_ROWS:,} trainings")
-        return list(table)
-    raise UnsupportedMediaType(f"{filename}: send the attendance sheet as CSV or XLSX")
-
-
-def _xlsx_rows(data: bytes, file: str, problems: Problems) -> Iterator[Row]:
-    import openpyxl  # imported lazily: only spreadsheet imports pay for it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for corrupt files
-        raise BadRequest(f"{file} is not a readable XLSX workbook: {exc}") from exc
-    try:
-        names = {normalise_header(name): name for name in workbook.sheetnames}
-        sheet = workbook[names.get("trainings", workbook.sheetnames[0])]
-        if not hasattr(sheet, "reset_dimensions"):
-            raise InvalidInput(
-                f"{file}: the first sheet is a chart, not a worksheet",
-                errors=[{"file": file, "message": "expected a worksheet of rows"}],
-            )
-        label = f"{file}:{sheet.title}"
-        sheet.reset_dimensions()  # the declared dimension may be huge: read what is there
-        yield from _sheet_records(sheet.iter_rows(values_only=True), label, problems)
-    except (InvalidInput, PayloadTooLarge):
-        raise
-    except Exception as exc:  # a sheet's XML or shared strings can be bad as well
-        raise BadRequest(f"{file} is not a readable XLSX workbook: {exc}") from exc
-    finally:
-        workbook.close()
-
-
-def _sheet_records(
-    rows: Iterator[tuple[Any, ...]], label: str, problems: Problems
-) -> Iterator[Row]:
-    header: list[str] | None = None
-    cells = 0
-    for number, values in enumerate(rows, start=1):
-        cells += len(values)
-        if number > MAX_ROWS + HEADER_SEARCH_ROWS or cells > MAX_CELLS:
-            raise PayloadTooLarge(f"{label} has more than {MAX_ROWS:,} trainings")
-        filled = [v for v in values if v is not None and str(v).strip()]
-        if header is None:
-            names = [normalise_header(unescape_cell(v)) for v in values]
-            if set(REQUIRED) <= set(names):
-                header = names
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        if filled:
-            row = {h: unescape_cell(v) for h, v in zip(header, values, strict=False) if h}
-            yield row, Location(file=label, row=number)
-    if header is None:
-        problems.add(
-            Location(file=label),
-            None,
-            f"no header row in the first {HEADER_SEARCH_ROWS} rows: expected a row naming the "
-            f"columns {', '.join(REQUIRED)}",
-        )
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(_text(value))
-    except ValueError:
-        return None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = _text(value)
-    return int(text) if text.isdigit() else None
-
-
-def _many(value: Any) -> list[str]:
-    return [part.strip().lower() for part in _SEPARATORS.split(_text(value)) if part.strip()]
+    return read_table(filename, data, SHEET, problems)
 
 
 def _parse(
@@ -168,7 +71,7 @@ def _parse(
 ) -> TrainingCreate | None:
     """One row as a training, or None with its problems recorded (each with its column)."""
     before = problems.count
-    external = _text(row.get("node"))
+    external = cell_text(row.get("node"))
     node = nodes.get(external)
     if not external:
         problems.add(location, "node", "required: the node's external id")
@@ -176,19 +79,19 @@ def _parse(
         problems.add(location, "node", "no node with this id in the network", external)
     elif str(node.kind) not in ("company", "supplier", "recruiter"):
         problems.add(location, "node", f"a {node.kind} has no staff to train", external)
-    delivered_on = _date(row.get("date"))
+    delivered_on = cell_date(row.get("date"))
     if delivered_on is None:
         problems.add(location, "date", "expected a date as YYYY-MM-DD", row.get("date"))
     elif delivered_on > today:
         problems.add(
             location, "date", f"in the future (today is {today.isoformat()})", row.get("date")
         )
-    participants = _count(row.get("participants"))
+    participants = cell_count(row.get("participants"))
     if participants is None or participants < 1:
         problems.add(
             location, "participants", "expected a whole number from 1", row.get("participants")
         )
-    topics = _many(row.get("topics"))
+    topics = cell_list(row.get("topics"))
     known = training_topics().ids()
     unknown = [t for t in topics if t not in known]
     if not topics:
@@ -200,7 +103,7 @@ def _parse(
             f"unknown topic {', '.join(unknown)}; known: {', '.join(known)}",
             row.get("topics"),
         )
-    audience = _many(row.get("audience"))
+    audience = cell_list(row.get("audience"))
     strange = [a for a in audience if a not in AUDIENCE_ROLES]
     if strange:
         problems.add(
@@ -216,12 +119,12 @@ def _parse(
             {
                 "node_id": node.id,
                 "delivered_on": delivered_on,
-                "provider": _text(row.get("provider")),
+                "provider": cell_text(row.get("provider")),
                 "topics": topics,
                 "audience_roles": audience,
                 "participants": participants,
-                "language": _text(row.get("language")).lower(),
-                "notes": _text(row.get("notes")),
+                "language": cell_text(row.get("language")).lower(),
+                "notes": cell_text(row.get("notes")),
             }
         )
     except ValidationError as exc:
