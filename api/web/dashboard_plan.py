@@ -187,7 +187,6 @@ def plan_page(
     paging = read_paging(request)
     chosen = _choice(status, tuple(s.value for s in ActionStatus), "action status")
     today = utc_now().date()
-    actions = plans_service.all_actions(session, network)
     shown, total = plans_service.list_actions(
         session,
         network=network,
@@ -210,7 +209,8 @@ def plan_page(
             csrf,
             network=network,
             tab="plan",
-            metrics=plans_service.metrics(actions, today),
+            # Counted by the database: a 100,000-node network's plan has ~280,000 actions.
+            metrics=plans_service.network_metrics(session, network, today),
             rows=plan_views.actions_read(session, shown, today),
             pager=pager(request, paging, total=total, shown=len(shown), drop=("created",)),
             q=paging.q,

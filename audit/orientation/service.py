@@ -22,6 +22,7 @@ from audit.orientation.models import OrientationEvidence, OrientationSession
 from audit.orientation.schemas import OrientationCreate
 from core.clock import utcnow
 from core.errors import InvalidInput, NotFound
+from core.memo import derived
 from questionnaires import evidence as evidence_files
 from questionnaires.service import store_upload
 from supplychain.graph import network_graph
@@ -180,8 +181,11 @@ def session_facts(session: Session, network: Network) -> tuple[SessionFacts, ...
 
 def orientation_coverage(session: Session, *, network: Network) -> OrientationCoverage:
     """Workers recruited (the network's labour edges) and oriented (its sessions), per
-    corridor and per employer, by stage."""
-    return compute_coverage(network_graph(session, network), session_facts(session, network))
+    corridor and per employer, by stage: computed once per graph version and set of sessions
+    (the walk over a 100,000-node network's labour edges took most of a heatmaps page)."""
+    graph = network_graph(session, network)
+    facts = session_facts(session, network)
+    return derived(graph, ("orientation coverage", facts), lambda: compute_coverage(graph, facts))
 
 
 # Evidence files ---------------------------------------------------------------------------------
