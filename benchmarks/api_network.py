@@ -27,14 +27,22 @@ a real ``fairpath serve`` process on 127.0.0.1, called over HTTP with an API tok
 6. per endpoint: accepts one more submitted assessment over HTTP (a change), times the first
    call right after it, waits until the background refresh is done (``GET /findings`` says
    ``current``), then times ``--calls`` more calls (p50 and worst);
-7. edits one node (which bumps the network version, so scoring starts over) and times the next
+7. signs in to the dashboard as that user through the real form (the benchmark gives the user
+   a password; ``GET /login``, then ``POST /login`` with email, password and the form's CSRF
+   token, cookies kept) and, per page, as in 6: one change, the first page view right after
+   it, then ``--calls`` more once the findings are current; every page must answer 200 (the
+   overview, a nodes page and a search, heatmaps, the graph whole, by corridor and by
+   supplier, the corridor's graph data, findings, plan, assessments and, where the server has
+   it, training);
+8. edits one node (which bumps the network version, so scoring starts over) and times the next
    scores call;
-8. reads the server's peak RSS (``VmHWM``); with ``--second-network`` imports the files again
+9. reads the server's peak RSS (``VmHWM``); with ``--second-network`` imports the files again
    into a second network, reads it, and reads the peak RSS with both in the server's caches;
-9. stops the server, runs ``shared/bench/floors.py`` in this process (unless
-   ``--skip-floors``) and prints Markdown tables with the targets: paginated reads p50 under
-   0.3 s and under 1 s right after a change, re-score until readable under 1 s, import under
-   5 s and within 15 times the raw-insert floor, server peak RSS under 1.5 GB.
+10. stops the server, runs ``shared/bench/floors.py`` in this process (unless
+    ``--skip-floors``) and prints Markdown tables with the targets: paginated reads and
+    dashboard pages p50 under 0.3 s and under 1 s right after a change, re-score until
+    readable under 1 s, import under 5 s and within 15 times the raw-insert floor, server
+    peak RSS under 1.5 GB.
 
 Progress goes to stderr; the tables to stdout. The 100,000-node run takes several minutes.
 Run from the project root with the project installed; also runs as
@@ -77,6 +85,7 @@ from api.db import make_engine
 from api.migrate import upgrade
 from benchmarks.accounts import user_with_token
 from benchmarks.api_client import Api, Call, Series, items_of, shape
+from benchmarks.dashboard_client import Browser, give_password
 from benchmarks.score_network import ACCEPTED_SHARE, ASSESSED_SHARE, MAX_AGE_DAYS, answer_sets
 from benchmarks.synthetic import generate
 from core.clock import utcnow
@@ -469,6 +478,7 @@ class Endpoint:
     label: str
     path: str
     params: dict[str, Any]
+    optional: bool = False  # a 404 means "not in this server", not a failure
 
 
 def endpoints(network_id: int, company_id: int) -> list[Endpoint]:
@@ -488,6 +498,65 @@ def endpoints(network_id: int, company_id: int) -> list[Endpoint]:
         Endpoint("graph/stats", f"{base}/graph/stats", {}),
         Endpoint("upstream of the company", f"{base}/nodes/{company_id}/upstream", page),
         Endpoint("plan (remediation actions)", f"{base}/plan", page),
+    ]
+
+
+@dataclass(frozen=True)
+class PageTargets:
+    """What the filtered dashboard pages ask for, taken from the API reads already made."""
+
+    corridor: str  # a corridor key as the dashboard writes it, "MM-TH"
+    supplier_id: int
+    search: str  # part of a node name
+
+
+def page_targets(run: NetworkRun) -> PageTargets:
+    """The riskiest corridor with both ends known from the corridors read, the first supplier
+    of the nodes read, and a search that matches part of the suppliers' names (the first name
+    ending in four digits less its last digit: "Supplier 100" matches 111 suppliers)."""
+    cold = {s.label: s.first for s in run.cold if s.first is not None and s.first.ok}
+    corridors = items_of(cold["corridors"].body) if "corridors" in cold else []
+    key = next(
+        (
+            f"{row['origin']}-{row['destination']}"
+            for row in corridors
+            if isinstance(row, dict) and row.get("origin") and row.get("destination")
+        ),
+        "MM-TH",
+    )
+    listed = items_of(cold["nodes list"].body) if "nodes list" in cold else []
+    supplier = next(
+        (int(r["id"]) for r in listed if isinstance(r, dict) and r.get("kind") == "supplier"),
+        next(n.id for n in run.nodes if n.kind == "supplier"),
+    )
+    named = next(
+        (n.name for n in run.nodes if n.kind == "supplier" and re.search(r"\d{4}$", n.name)),
+        next(n.name for n in run.nodes if n.kind == "supplier"),
+    )
+    return PageTargets(key, supplier, named[:-1])
+
+
+def dashboard_pages(network_id: int, targets: PageTargets) -> list[Endpoint]:
+    """The pages a signed-in analyst opens, in a fixed order so runs compare."""
+    base = f"/dashboard/networks/{network_id}"
+    corridor = {"corridor": targets.corridor}
+    return [
+        Endpoint("overview", base, {}),
+        Endpoint("nodes, page 2 of 50", f"{base}/nodes", {"page": 2, "per_page": 50}),
+        Endpoint(f"nodes, search {targets.search!r}", f"{base}/nodes", {"q": targets.search}),
+        Endpoint("heatmaps", f"{base}/heatmaps", {}),
+        Endpoint("graph (riskiest chains)", f"{base}/graph", {}),
+        Endpoint(f"graph, corridor {targets.corridor}", f"{base}/graph", corridor),
+        Endpoint(f"graph.json, corridor {targets.corridor}", f"{base}/graph.json", corridor),
+        Endpoint(
+            f"graph, supplier {targets.supplier_id}",
+            f"{base}/graph",
+            {"supplier": targets.supplier_id},
+        ),
+        Endpoint("findings, page 2", f"{base}/findings", {"page": 2}),
+        Endpoint("plan", f"{base}/plan", {}),
+        Endpoint("assessments, page 2", f"{base}/assessments", {"page": 2}),
+        Endpoint("training", f"{base}/training", {}, optional=True),
     ]
 
 
@@ -535,6 +604,7 @@ class Round:
     series: list[Series] = field(default_factory=list)
     changes: list[Call] = field(default_factory=list)
     settled: list[float] = field(default_factory=list)  # change -> findings current again
+    skipped: list[str] = field(default_factory=list)  # optional endpoints that answered 404
 
 
 def read_round(
@@ -543,20 +613,27 @@ def read_round(
     reads: list[Endpoint],
     calls: int,
     change: Callable[[], Call | None] | None,
+    client: Api | Browser | None = None,
 ) -> Round:
     """Per endpoint: one change (if given), the first call right after it, then, once the
-    server's background refresh is done, ``calls`` more calls."""
+    server's background refresh is done, ``calls`` more calls. The reads go through ``client``
+    (the dashboard's signed-in browser) when given; the changes and the wait through ``api``."""
+    reader = client or api
     result = Round()
     for endpoint in reads:
         started = time.perf_counter()
         if change is not None and (made := change()) is not None:
             result.changes.append(made)
         progress(f"reads: {endpoint.label} (1 + {calls} calls)")
-        entry = Series(endpoint.label, first=api.get(endpoint.path, endpoint.params))
+        entry = Series(endpoint.label, first=reader.get(endpoint.path, endpoint.params))
         waited = settle(api, network_id, started)
         if waited is not None and change is not None:
             result.settled.append(waited)
-        entry.runs = [api.get(endpoint.path, endpoint.params) for _ in range(calls)]
+        if endpoint.optional and entry.first is not None and entry.first.status == 404:
+            progress(f"{endpoint.path} answered 404: not in this server, skipped")
+            result.skipped.append(endpoint.path)
+            continue
+        entry.runs = [reader.get(endpoint.path, endpoint.params) for _ in range(calls)]
         result.series.append(entry)
     return result
 
@@ -759,6 +836,71 @@ def markdown(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def page_row(entry: Series) -> list[str]:
+    """A dashboard page's row: the API row's cells, the response size, and every call held
+    to 200 (a redirect to the sign-in form would be fast and wrong)."""
+    label, first, p50, worst, target, met = read_row(entry)
+    calls = [c for c in [entry.first, *entry.runs] if c is not None]
+    wrong = [c for c in calls if c.status != 200]
+    if wrong:
+        met = f"**no** ({len(wrong)} not 200: {wrong[0].outcome()} {wrong[0].error[:60]})"
+    sizes = sorted({f"{c.size / 1024:,.0f}" for c in calls if c.status == 200}, key=_kb)
+    size = "—" if not sizes else f"{sizes[0]} KB"
+    if len(sizes) > 1:
+        size = f"{sizes[0]} to {sizes[-1]} KB"
+    return [label, first, p50, worst, size, target, met]
+
+
+def _kb(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def report_pages(results: Results) -> None:
+    """The dashboard table: the pages as a signed-in analyst sees them."""
+    print("\n### Dashboard pages (signed in through the form, session cookie)\n")
+    signed, targets, pages = results.sign_in, results.targets, results.pages
+    if signed is None or targets is None:
+        print("Not measured.")
+        return
+    if pages is None:
+        print(f"Sign-in failed ({signed.outcome()}: {signed.error}); no page measured.")
+        return
+    print(
+        f"- sign-in: `GET /login`, then `POST /login` (email, password, the form's CSRF "
+        f"token) answered 303 in {signed.seconds:.3f} s (Argon2id check included)"
+    )
+    print(
+        f"- corridor {targets.corridor} (the riskiest with both ends known in the corridors "
+        f"read), supplier node {targets.supplier_id} (the first supplier of the nodes read), "
+        f"search {targets.search!r}"
+    )
+    reviews = sorted(c.seconds for c in pages.changes if c.ok)
+    if reviews:
+        print(
+            f"- first call = right after one more assessment was accepted over HTTP "
+            f"({len(pages.changes)} reviews, {reviews[0]:.3f} to {reviews[-1]:.3f} s each); "
+            "p50 and worst once the findings were current again"
+        )
+    if pages.settled:
+        print(
+            f"- findings current again {min(pages.settled):.2f} to {max(pages.settled):.2f} s "
+            "after each review"
+        )
+    for path in pages.skipped:
+        print(f"- `{path}` answered 404 (this server has no such page): skipped")
+    graph = next((s for s in pages.series if s.label.startswith("graph.json")), None)
+    body = graph.first.body if graph is not None and graph.first is not None else None
+    if isinstance(body, dict) and "shown" in body:
+        print(
+            f"- graph.json for the corridor: {body['shown']:,} nodes shown of "
+            f"{body['total']:,} in its scope ({body['left_out']:,} left out), "
+            f"{len(body.get('edges') or []):,} edges"
+        )
+    print()
+    header = ["page", "first call", "p50", "worst", "size", "target", "met?"]
+    print(markdown(header, [page_row(entry) for entry in pages.series]))
+
+
 def info_row(label: str, value: float | None) -> list[str]:
     """A figure worth seeing that has no target of its own."""
     return [label, seconds(value), "—", "—", "—", "—"]
@@ -841,6 +983,9 @@ class Results:
     second_reads: list[Series] = field(default_factory=list)
     rss_second: float | None = None
     server_problems: list[str] = field(default_factory=list)
+    sign_in: Call | None = None
+    targets: PageTargets | None = None
+    pages: Round | None = None
 
 
 def main() -> None:
@@ -942,10 +1087,12 @@ def measure(
     reads = endpoints(first.network_id, first.company.id)
     change = reviewer(api, first.network_id, pending)
     warm = read_round(api, first.network_id, reads, args.calls, change)
+    sign_in, targets, pages = measure_pages(api, engine, server, who, first, change, args.calls)
     progress("editing one node (network version bump), then reading the scores")
     supplier = next(n for n in first.nodes if n.kind == "supplier")
     edit = edit_node(api, first.network_id, supplier)
     results = Results(first, plan_built, rescore, warm, edit, server.peak_rss_mb())
+    results.sign_in, results.targets, results.pages = sign_in, targets, pages
 
     if args.second_network:
         second = load_network(api, engine, "Bench network 2", who, csv_pair, forms, sets)
@@ -958,6 +1105,32 @@ def measure(
         results.rss_second = server.peak_rss_mb()
     results.server_problems = server.problems()
     return results
+
+
+def measure_pages(
+    api: Api,
+    engine: Engine,
+    server: Server,
+    who: Accounts,
+    run: NetworkRun,
+    change: Callable[[], Call | None],
+    calls: int,
+) -> tuple[Call, PageTargets, Round | None]:
+    """Sign in through the dashboard's form as the benchmark's user, then read each page as
+    the API reads were read: a change, the first view right after it, ``calls`` more."""
+    progress("dashboard: giving the benchmark's user a password and signing in (POST /login)")
+    email, password = give_password(engine, who.user_id)
+    browser = Browser(server.base_url)
+    try:
+        signed = browser.sign_in(email, password)
+        targets = page_targets(run)
+        if signed.status != 303:
+            progress(f"dashboard sign-in failed: {signed.outcome()} {signed.error}")
+            return signed, targets, None
+        pages = dashboard_pages(run.network_id, targets)
+        return signed, targets, read_round(api, run.network_id, pages, calls, change, browser)
+    finally:
+        browser.close()
 
 
 def report(
@@ -1099,6 +1272,8 @@ def report(
     print("\n### Response shapes (first call after a review)\n")
     shapes = [[s.label, shape(s.first)] for s in warm.series]
     print(markdown(["endpoint", "response"], shapes))
+
+    report_pages(results)
 
     if second is not None:
         print("\n### Second network (same files): first reads, then repeated reads\n")
