@@ -297,13 +297,22 @@ def training_coverage(
     ] = False,
 ) -> CoverageRead:
     """Per company, supplier and recruiter node: its latest training and whether it is current;
-    and the share of suppliers with migrant workers, and of recruiters, with current training."""
-    result, nodes = trainings.network_coverage(
+    and the share of suppliers with migrant workers, and of recruiters, with current training.
+    The nodes come a page at a time, by id (``limit``, ``offset``; ``total`` counts them all)."""
+    today, validity = now.date(), _validity(settings, validity_months)
+    summary = trainings.coverage_summary(
+        session, network=network, today=today, validity_months=validity
+    )
+    lines = trainings.coverage_page(
         session,
         network=network,
-        today=now.date(),
-        validity_months=_validity(settings, validity_months),
+        today=today,
+        validity_months=validity,
+        order=trainings.CoverageOrder.by_id,
+        required_only=required_only,
+        limit=page.limit,
+        offset=page.offset,
     )
     return views.coverage_read(
-        result, nodes, required_only=required_only, limit=page.limit, offset=page.offset
+        summary, lines, required_only=required_only, limit=page.limit, offset=page.offset
     )

@@ -35,14 +35,14 @@ from api.web.pagination import Paging, pager, read_paging
 from audit.training import imports
 from audit.training import presenters as views
 from audit.training import service as trainings
-from audit.training.coverage import Coverage, NodeCoverage
+from audit.training.coverage import NodeCoverage
 from audit.training.models import Training
 from audit.training.schemas import AUDIENCE_ROLES, TrainingCreate, TrainingImportRead
 from audit.training.topics import training_topics
 from core.errors import FairpathError, InvalidInput
 from core.numbers import plural_word
 from supplychain import service as networks
-from supplychain.models import Network, Node
+from supplychain.models import Network
 
 router = APIRouter(include_in_schema=False)
 NETWORK = "/dashboard/networks/{network_id}/training"
@@ -73,7 +73,7 @@ class TrainingForm:
 class CoverageRow:
     """One node's line in the coverage table, in the words the page prints."""
 
-    node: Node
+    node: trainings.NodeLabel
     row: NodeCoverage
 
     @property
@@ -87,20 +87,25 @@ class CoverageRow:
         return self.row.required and not self.row.current
 
 
-def coverage_rows(result: Coverage, nodes: Mapping[int, Node]) -> list[CoverageRow]:
-    """Who needs training first (never trained before expired), then the rest, by name."""
-    rows = [CoverageRow(nodes[r.node_id], r) for r in result.nodes]
-    return sorted(
-        rows,
-        key=lambda c: (
-            not c.needs_training,
-            c.needs_training and c.row.last_trained is not None,
-            c.node.name.casefold(),
-        ),
+def coverage_rows(
+    session: Session, network: Network, summary: trainings.CoverageSummary
+) -> list[CoverageRow]:
+    """The rows the page shows, who needs training first (never trained before expired), then
+    the rest, by name: the first ``COVERAGE_ROWS``, or every node when the form's list can
+    offer them all (``NODE_CHOICES``). Ordered and cut by the database."""
+    shown = NODE_CHOICES if summary.total <= NODE_CHOICES else COVERAGE_ROWS
+    lines = trainings.coverage_page(
+        session,
+        network=network,
+        today=summary.today,
+        validity_months=summary.validity_months,
+        order=trainings.CoverageOrder.needs_first,
+        limit=shown,
     )
+    return [CoverageRow(line.node, line.row) for line in lines]
 
 
-def _matches(training: Training, node: Node | None, q: str) -> bool:
+def _matches(training: Training, node: trainings.NodeLabel | None, q: str) -> bool:
     topics = training_topics()
     words = [
         training.provider,
@@ -118,7 +123,6 @@ def _matches(training: Training, node: Node | None, q: str) -> bool:
 def _listed(
     session: Session,
     network: Network,
-    nodes: Mapping[int, Node],
     paging: Paging,
     today: date,
     validity: int,
@@ -144,6 +148,7 @@ def _listed(
         limit=imports.MAX_ROWS * 10,
         offset=0,
     )
+    nodes = trainings.node_labels(session, network, (t.node_id for t in every))
     found = [t for t in every if _matches(t, nodes.get(t.node_id), paging.q)]
     return found[paging.offset : paging.offset + paging.limit], len(found)
 
@@ -169,14 +174,14 @@ def _render(
     today = utc_now().date()
     validity = settings.training_validity_months
     paging = read_paging(request)
-    result, nodes = trainings.network_coverage(
+    summary = trainings.coverage_summary(
         session, network=network, today=today, validity_months=validity
     )
-    rows, total = _listed(session, network, nodes, paging, today, validity)
+    rows, total = _listed(session, network, paging, today, validity)
     listed = views.trainings_page(
         session, rows, total, today, validity, paging.limit, paging.offset
     )
-    coverage = coverage_rows(result, nodes)
+    coverage = coverage_rows(session, network, summary)
     path = f"/dashboard/networks/{network.id}/training"
     return page(
         "trainings.html",
@@ -188,10 +193,10 @@ def _render(
             tab="training",
             today=today,
             validity=validity,
-            result=result,
+            result=summary,
             coverage=coverage[:COVERAGE_ROWS],
-            coverage_total=len(coverage),
-            gaps=sum(c.needs_training for c in coverage),
+            coverage_total=summary.total,
+            gaps=summary.gaps,
             trainings=listed.items,
             trainings_total=total,
             pager=pager(request, paging, total=total, shown=len(rows), path=path, drop=DROPPED),
@@ -199,7 +204,7 @@ def _render(
             topics=training_topics().topics,
             topic_labels={t.id: t.label for t in training_topics().topics},
             roles=AUDIENCE_ROLES,
-            choices=coverage[:NODE_CHOICES] if len(coverage) <= NODE_CHOICES else [],
+            choices=coverage if summary.total <= NODE_CHOICES else [],
             form=form or TrainingForm(),
             form_message=form_message,
             form_errors=list(form_errors),

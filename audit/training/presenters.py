@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from audit.training import service
-from audit.training.coverage import Coverage, expires_on, is_current
+from audit.training.coverage import Share, expires_on, is_current
 from audit.training.models import Training, TrainingEvidence
 from audit.training.schemas import (
     CoverageRead,
@@ -96,44 +96,40 @@ def trainings_page(
     )
 
 
+def _share(share: Share) -> ShareRead:
+    return ShareRead(current=share.current, total=share.total, share=share.share)
+
+
 def coverage_read(
-    result: Coverage,
-    nodes: Mapping[int, Node],
+    summary: service.CoverageSummary,
+    lines: Sequence[service.CoverageLine],
     *,
     required_only: bool,
     limit: int,
     offset: int,
 ) -> CoverageRead:
-    listed = [n for n in result.nodes if n.required or not required_only]
-    page = listed[offset : offset + limit]
+    """The network's figures and one page of its nodes (``lines``, read by
+    ``service.coverage_page`` with the same filter, limit and offset)."""
     return CoverageRead(
-        today=result.today,
-        validity_months=result.validity_months,
-        suppliers_with_migrants=ShareRead(
-            current=result.suppliers_with_migrants.current,
-            total=result.suppliers_with_migrants.total,
-            share=result.suppliers_with_migrants.share,
-        ),
-        recruiters=ShareRead(
-            current=result.recruiters.current,
-            total=result.recruiters.total,
-            share=result.recruiters.share,
-        ),
-        gaps=len(result.gaps()),
+        today=summary.today,
+        validity_months=summary.validity_months,
+        suppliers_with_migrants=_share(summary.suppliers_with_migrants),
+        recruiters=_share(summary.recruiters),
+        gaps=summary.gaps,
         nodes=[
             NodeCoverageRead(
-                node_id=row.node_id,
-                external_id=nodes[row.node_id].external_id,
-                name=nodes[row.node_id].name,
-                kind=row.kind,
-                required=row.required,
-                last_trained=row.last_trained,
-                expires_on=row.expires,
-                current=row.current,
+                node_id=line.row.node_id,
+                external_id=line.node.external_id,
+                name=line.node.name,
+                kind=line.row.kind,
+                required=line.row.required,
+                last_trained=line.row.last_trained,
+                expires_on=line.row.expires,
+                current=line.row.current,
             )
-            for row in page
+            for line in lines
         ],
-        total=len(listed),
+        total=summary.required if required_only else summary.total,
         limit=limit,
         offset=offset,
     )

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from audit.remediation import service as plans
@@ -22,10 +24,14 @@ from audit.remediation.models import ActionStatus, RemediationAction
 from audit.training.coverage import (
     TRAINED_KINDS,
     Coverage,
+    NodeCoverage,
     NodeFacts,
+    Share,
     coverage,
     current_since,
+    expires_on,
     is_current,
+    needs_training,
 )
 from audit.training.models import Training, TrainingEvidence
 from audit.training.schemas import TrainingCreate
@@ -264,20 +270,220 @@ def latest_by_node(session: Session, network: Network) -> dict[int, date]:
 
 def network_coverage(
     session: Session, *, network: Network, today: date, validity_months: int
-) -> tuple[Coverage, dict[int, Node]]:
-    """Coverage of every company, supplier and recruiter node, and those nodes by id."""
-    nodes = {
-        n.id or 0: n
-        for n in session.exec(
-            select(Node).where(
-                Node.network_id == network.id, col(Node.kind).in_(tuple(TRAINED_KINDS))
+) -> tuple[Coverage, dict[int, NodeLabel]]:
+    """Coverage of every company, supplier and recruiter node, and their labels by id (for the
+    CLI, which lists every gap): read as columns, never as whole node rows. Pages and the API
+    ask ``coverage_summary`` and ``coverage_page``, which cost what they show."""
+    rows = session.execute(
+        sa_select(
+            col(Node.id),
+            col(Node.external_id),
+            col(Node.name),
+            col(Node.kind),
+            col(Node.migrant_workers),
+        ).where(_trained_nodes(network))
+    ).all()
+    facts = [NodeFacts(i or 0, str(kind), migrants) for i, _e, _n, kind, migrants in rows]
+    labels = {i or 0: NodeLabel(i or 0, external_id, name) for i, external_id, name, *_ in rows}
+    # A training dated after ``today`` (a clock moved back in a test) does not count yet.
+    last = {k: v for k, v in latest_by_node(session, network).items() if v <= today}
+    return coverage(facts, last, today, validity_months), labels
+
+
+# Coverage in SQL: the same rule as ``audit.training.coverage``, counted and paged by the
+# database so a network of 100,000 nodes costs what the page shows, not one row per node.
+
+
+@dataclass(frozen=True)
+class NodeLabel:
+    """What a coverage line prints of its node."""
+
+    id: int
+    external_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    node: NodeLabel
+    row: NodeCoverage
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """The network's figures: its company, supplier and recruiter nodes (``total``), those that
+    must be trained (``required``) and of them the ``current``, ``expired`` and ``never``
+    trained; and the two shares of ``Coverage``."""
+
+    today: date
+    validity_months: int
+    total: int
+    required: int
+    current: int
+    expired: int
+    never: int
+    suppliers_with_migrants: Share
+    recruiters: Share
+
+    @property
+    def gaps(self) -> int:
+        return self.expired + self.never
+
+
+class CoverageOrder(StrEnum):
+    by_id = "id"  # the API's order (the pure function's)
+    needs_first = "needs"  # the page's: never trained, then expired, then the rest, by name
+
+
+def _latest_until(network: Network, today: date) -> Any:
+    """Each node's latest training on or before ``today``: one grouped subquery."""
+    return (
+        select(
+            col(Training.node_id).label("node_id"),
+            func.max(col(Training.delivered_on)).label("last"),
+        )
+        .where(Training.network_id == network.id, col(Training.delivered_on) <= today)
+        .group_by(col(Training.node_id))
+        .subquery("latest")
+    )
+
+
+def _coverage_columns(network: Network, today: date, validity_months: int) -> tuple[Any, ...]:
+    """The latest-training subquery and the SQL forms of ``needs_training`` and ``is_current``:
+    a training is current from ``current_since`` (the calendar-month rule, computed here)
+    up to today, and the subquery holds no date after today."""
+    latest = _latest_until(network, today)
+    last = latest.c.last
+    required = or_(
+        col(Node.kind) == "recruiter",
+        and_(col(Node.kind) == "supplier", func.coalesce(col(Node.migrant_workers), 0) > 0),
+    )
+    current = and_(last.is_not(None), last >= current_since(today, validity_months))
+    return latest, last, required, current
+
+
+def _trained_nodes(network: Network) -> Any:
+    return and_(col(Node.network_id) == network.id, col(Node.kind).in_(tuple(TRAINED_KINDS)))
+
+
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def coverage_summary(
+    session: Session, *, network: Network, today: date, validity_months: int
+) -> CoverageSummary:
+    """The shares and counts of ``coverage``, in one aggregate query (no node is loaded)."""
+    latest, last, required, current = _coverage_columns(network, today, validity_months)
+    gap = and_(required, ~current)
+    supplier = and_(col(Node.kind) == "supplier", required)
+    recruiter = col(Node.kind) == "recruiter"
+    row = session.execute(
+        sa_select(
+            func.count(col(Node.id)),
+            _count(required),
+            _count(and_(required, current)),
+            _count(and_(gap, last.is_not(None))),
+            _count(and_(required, last.is_(None))),
+            _count(supplier),
+            _count(and_(supplier, current)),
+            _count(recruiter),
+            _count(and_(recruiter, current)),
+        )
+        .select_from(Node)
+        .outerjoin(latest, latest.c.node_id == col(Node.id))
+        .where(_trained_nodes(network))
+    ).one()
+    total, needed, held, expired, never, suppliers, suppliers_held, recruiters, held_r = (
+        int(v) for v in row
+    )
+    return CoverageSummary(
+        today=today,
+        validity_months=validity_months,
+        total=total,
+        required=needed,
+        current=held,
+        expired=expired,
+        never=never,
+        suppliers_with_migrants=Share(suppliers_held, suppliers),
+        recruiters=Share(held_r, recruiters),
+    )
+
+
+def coverage_page(
+    session: Session,
+    *,
+    network: Network,
+    today: date,
+    validity_months: int,
+    order: CoverageOrder,
+    required_only: bool = False,
+    limit: int,
+    offset: int = 0,
+) -> list[CoverageLine]:
+    """One page of coverage lines, ordered and cut by the database; each line's status is
+    then decided by the pure rule (``is_current``, ``expires_on``) from its latest date."""
+    latest, last, required, current = _coverage_columns(network, today, validity_months)
+    query = (
+        sa_select(
+            col(Node.id),
+            col(Node.external_id),
+            col(Node.name),
+            col(Node.kind),
+            col(Node.migrant_workers),
+            last,
+        )
+        .select_from(Node)
+        .outerjoin(latest, latest.c.node_id == col(Node.id))
+        .where(_trained_nodes(network))
+    )
+    if required_only:
+        query = query.where(required)
+    if order is CoverageOrder.needs_first:
+        gap = and_(required, ~current)
+        query = query.order_by(
+            case((gap, 0), else_=1),
+            case((and_(gap, last.is_not(None)), 1), else_=0),
+            func.lower(col(Node.name)),
+            col(Node.id),
+        )
+    else:
+        query = query.order_by(col(Node.id))
+    lines = []
+    for node_id, external_id, name, kind, migrants, trained in session.execute(
+        query.offset(offset).limit(limit)
+    ).all():
+        lines.append(
+            CoverageLine(
+                NodeLabel(node_id or 0, external_id, name),
+                NodeCoverage(
+                    node_id=node_id or 0,
+                    kind=str(kind),
+                    required=needs_training(str(kind), migrants),
+                    last_trained=trained,
+                    expires=expires_on(trained, validity_months) if trained else None,
+                    current=is_current(trained, today, validity_months),
+                ),
+            )
+        )
+    return lines
+
+
+def node_labels(
+    session: Session, network: Network, node_ids: Iterable[int]
+) -> dict[int, NodeLabel]:
+    """Labels of a few nodes of the network (a page of trainings' nodes), as columns."""
+    wanted = sorted(set(node_ids))
+    if not wanted:
+        return {}
+    return {
+        i or 0: NodeLabel(i or 0, external_id, name)
+        for i, external_id, name in session.exec(
+            select(col(Node.id), col(Node.external_id), col(Node.name)).where(
+                Node.network_id == network.id, col(Node.id).in_(wanted)
             )
         ).all()
     }
-    facts = [NodeFacts(i, str(n.kind), n.migrant_workers) for i, n in nodes.items()]
-    # A training dated after ``today`` (a clock moved back in a test) does not count yet.
-    last = {k: v for k, v in latest_by_node(session, network).items() if v <= today}
-    return coverage(facts, last, today, validity_months), nodes
 
 
 # Evidence files ---------------------------------------------------------------------------------

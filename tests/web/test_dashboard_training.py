@@ -8,9 +8,12 @@ from html import unescape
 
 import httpx
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 
 from audit.reports.crest import NO_TRAINING
+from supplychain.models import Node
 from tests.builders import Actor, World, edge, network_with, node, node_ids
 from tests.web.sessions import csrf_of, session_csrf, signed_in
 
@@ -218,3 +221,61 @@ def test_viewers_see_the_lists_not_the_forms_and_cannot_post(
     # Another organisation's analyst finds no such network.
     other = signed_in(client, engine, world.analyst_b.user_id)
     assert other.get(url).status_code == 404
+
+
+def test_the_page_and_the_api_of_300_suppliers_load_no_node_rows(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    """Coverage is counted and paged by the database: a view reads the nodes it shows as
+    columns, and whole node rows only for the trainings listed (a page of them)."""
+    analyst = world.analyst_a
+    suppliers = [
+        node(f"S{i:03}", "supplier", f"Plant {i:03}", migrant_workers=i % 3) for i in range(300)
+    ]
+    network = network_with(
+        analyst,
+        [node("CO", "company", "Brand", country="GB"), *suppliers],
+        [edge(f"S{i:03}", "CO", "supplies") for i in range(300)],
+        name="Many plants",
+    )
+    network_id, ids = network["id"], node_ids(analyst, network["id"])
+    for key, day in (("S001", RECENT), ("S002", OLD), ("S004", RECENT)):
+        body = {
+            "node_id": ids[key],
+            "delivered_on": day,
+            "provider": "IOM CREST",
+            "topics": ["employer-pays"],
+            "participants": 4,
+        }
+        assert (
+            analyst.post(f"/api/v1/networks/{network_id}/trainings", json=body).status_code == 201
+        )
+    person = signed_in(client, engine, analyst.user_id)
+    loaded: list[Node] = []
+
+    def seen(_session: object, instance: object) -> None:
+        if isinstance(instance, Node):
+            loaded.append(instance)
+
+    event.listen(OrmSession, "loaded_as_persistent", seen)
+    try:
+        shown = person.get(f"/dashboard/networks/{network_id}/training")
+        api = analyst.get(f"/api/v1/networks/{network_id}/training-coverage", params={"limit": 20})
+    finally:
+        event.remove(OrmSession, "loaded_as_persistent", seen)
+    assert shown.status_code == 200 and api.status_code == 200
+    assert len(loaded) <= 3  # the nodes of the three trainings listed, nothing per coverage row
+    text = unescape(shown.text)
+    assert "The first 200 of 301 nodes" in text
+    # 200 suppliers employ migrant workers; S001 and S004 are current, S002 expired.
+    assert "(2 of 200)" in text and "<b>198</b>" in text
+    assert text.index("Plant 005") < text.index("Plant 002")  # never trained before expired
+    body = api.json()
+    assert (body["total"], body["limit"], body["offset"], body["gaps"]) == (301, 20, 0, 198)
+    assert [n["external_id"] for n in body["nodes"]] == ["CO"] + [f"S{i:03}" for i in range(19)]
+    more = analyst.get(
+        f"/api/v1/networks/{network_id}/training-coverage",
+        params={"limit": 5, "offset": 5, "required_only": True},
+    ).json()
+    assert more["total"] == 200
+    assert [n["external_id"] for n in more["nodes"]] == ["S008", "S010", "S011", "S013", "S014"]
