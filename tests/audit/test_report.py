@@ -269,7 +269,7 @@ def test_heatmap_and_report_endpoints(world: World) -> None:
     assert world.analyst_b.get(f"{base}/report.pdf").status_code == 404
 
 
-def test_cli_report_and_demo(
+def test_cli_report_writes_a_network_and_refuses_an_unknown_one(
     tmp_path: Path, database_url: str, engine: Engine, seafood: int, capsys: pytest.CaptureFixture
 ) -> None:
     output = tmp_path / "report.html"
@@ -306,6 +306,12 @@ def test_cli_report_and_demo(
         )
         == 1
     )
+
+
+def test_demo_writes_every_report_and_tells_its_crest_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The demo makes its own SQLite database whatever the backend under test: run once."""
     demo = tmp_path / "demo"
     assert cli(["demo", "-o", str(demo)]) == 0
     printed = capsys.readouterr().out
