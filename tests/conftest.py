@@ -40,6 +40,23 @@ class Template:
     backend: str
     url: str
     engine: Engine | None = None  # PostgreSQL: shared by every test of the session
+    reset_sql: str = ""  # PostgreSQL: empties every table and restarts every id sequence
+
+
+def _reset_sql(engine: Engine, schema: str) -> str:
+    """DELETE from every table, dependents first, and restart the schema's sequences: what
+    TRUNCATE ... RESTART IDENTITY CASCADE does, in 20 ms instead of 270 ms per test (TRUNCATE
+    gives each of 31 tables new files; with ~900 PostgreSQL tests that was two minutes)."""
+    with engine.connect() as connection:
+        sequences = connection.execute(
+            text(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = :s"
+            ),
+            {"s": schema},
+        ).scalars()
+        restarts = [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
+    return "; ".join(deletes + restarts)
 
 
 def _postgres_url_with_schema(base_url: str, schema: str) -> str:
@@ -71,7 +88,7 @@ def database_template(
     engine = make_engine(url)
     upgrade(engine)
     try:
-        yield Template("postgresql", url, engine)
+        yield Template("postgresql", url, engine, _reset_sql(engine, schema))
     finally:
         engine.dispose()
         with admin_engine.begin() as connection:
@@ -87,9 +104,8 @@ def database_url(database_template: Template, tmp_path: Path) -> str:
         shutil.copyfile(database_template.url, path)
         return f"sqlite:///{path}"
     assert database_template.engine is not None
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     with database_template.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql(database_template.reset_sql)
     return database_template.url
 
 
