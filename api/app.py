@@ -23,6 +23,7 @@ from api.openapi import install_openapi
 from api.routes import (
     accounts,
     assessments,
+    campaigns,
     findings,
     graph,
     import_mappings,
@@ -41,6 +42,7 @@ from api.settings import Settings, get_settings
 from api.web import dashboard as dashboard_pages
 from api.web import (
     dashboard_assessments,
+    dashboard_campaigns,
     dashboard_graph,
     dashboard_heatmaps,
     dashboard_import,
@@ -86,6 +88,7 @@ def api_router() -> APIRouter:
     router.include_router(assessments.router)
     router.include_router(respond.router)
     router.include_router(jobs.router)
+    router.include_router(campaigns.router)
     return router
 
 
@@ -160,5 +163,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_heatmaps.router)
     app.include_router(dashboard_import.router)
     app.include_router(dashboard_training.router)
+    app.include_router(dashboard_campaigns.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, PrivateAttr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.secret_file import stored_secret
+from audit.campaigns.mail import SmtpSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///./fairpath.db"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
@@ -71,6 +72,14 @@ class Settings(BaseSettings):
     # unless the client sends `Prefer: respond-async`.
     inline_import_bytes: int = Field(default=1024 * 1024, ge=0)
     training_validity_months: int = Field(default=24, ge=1, le=120)  # CREST pillar 1 trainings
+    # Campaign emails (audit.campaigns) go through this SMTP server; unset, email is off and
+    # campaigns show their invitation links for copying instead.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "Fairpath <no-reply@localhost>"
     _generated_key: str | None = PrivateAttr(default=None)
 
     @field_validator("public_base_url")
@@ -131,6 +140,19 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH} characters when FAIRPATH_ENVIRONMENT=production "
                 '(for example: python3 -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
+
+    def smtp(self) -> SmtpSettings | None:
+        """The mail server campaigns send through, or None when email is off."""
+        if not self.smtp_host:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            sender=self.mail_from,
+        )
 
     def signing_key(self) -> str:
         """The configured secret, or this data directory's own random one.

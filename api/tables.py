@@ -5,6 +5,7 @@ would silently drop out of migrations.
 """
 
 from api.accounts import models as accounts_models
+from audit.campaigns import models as campaigns_models
 from audit.findings import models as findings_models
 from audit.orientation import models as orientation_models
 from audit.remediation import models as remediation_models
@@ -29,6 +30,7 @@ TABLE_MODULES = (
     orientation_models,
     filestore_models,
     jobs_models,
+    campaigns_models,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
+from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 Number = int | float | Decimal
@@ -135,6 +137,13 @@ def format_currency(
     text = babel_numbers.format_currency(
         amount, currency, locale=locale(language), numbering_system="default"
     )
+    return _written(text, language, native_digits)
+
+
+def format_date(value: date, language: str | None, *, native_digits: bool = False) -> str:
+    """A date as the language writes it in running text (CLDR "long": "3 December 2026",
+    "৩ ডিসেম্বর, ২০২৬"): an email's due date must not be read as 12 March."""
+    text = babel_dates.format_date(value, format="long", locale=locale(language))
     return _written(text, language, native_digits)
 
 

@@ -64,6 +64,8 @@ class Assessment(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The previous round's assessment whose answers this one started with (a campaign repeat).
+    prefilled_from_id: int | None = Field(default=None, foreign_key="assessment.id")
 
 
 class Invitation(SQLModel, table=True):

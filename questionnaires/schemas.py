@@ -197,3 +197,10 @@ class RespondentView(BaseModel):
     question_comments: dict[str, str]
     progress: Progress
     evidence: list[EvidenceRead]
+
+
+class RemindersStopped(BaseModel):
+    stopped: bool = Field(
+        description="true when a campaign was sending reminders about this assessment; it "
+        "sends none from now on"
+    )

@@ -247,7 +247,12 @@ def assign(
     language: str,
     actor: Actor,
     invitation_days: int,
+    secret: str | None = None,
+    prefill_from: Assessment | None = None,
 ) -> tuple[Assessment, Invitation, str]:
+    """A new assessment of the node with its invitation. ``prefill_from``, a previous round's
+    assessment of the same questionnaire, starts it with those answers for the respondent to
+    confirm or change."""
     record = questionnaire or default_questionnaire(session, scope=scope, node=node)
     document = parsed(record)
     role = node.role.value if node.role else None
@@ -270,6 +275,9 @@ def assign(
         language=language,
         assigned_by=actor.user_id,
     )
+    if prefill_from is not None:
+        assessment.answers = dict(prefill_from.answers)
+        assessment.prefilled_from_id = prefill_from.id
     session.add(assessment)
     session.flush()
     record_event(
@@ -280,8 +288,12 @@ def assign(
         to_status=AssessmentStatus.assigned,
         details={"questionnaire": f"{record.key} v{record.version}", "due_date": str(due_date)},
     )
+    if prefill_from is not None:
+        record_event(
+            session, assessment, actor, "prefilled", details={"from_assessment": prefill_from.id}
+        )
     invitation, secret = issue_invitation(
-        session, assessment=assessment, actor=actor, days=invitation_days
+        session, assessment=assessment, actor=actor, days=invitation_days, secret=secret
     )
     return assessment, invitation, secret
 
@@ -532,9 +544,15 @@ def review(
 
 
 def issue_invitation(
-    session: Session, *, assessment: Assessment, actor: Actor, days: int
+    session: Session,
+    *,
+    assessment: Assessment,
+    actor: Actor,
+    days: int,
+    secret: str | None = None,
 ) -> tuple[Invitation, str]:
-    """A new link for the respondent; earlier links of this assessment stop working."""
+    """A new link for the respondent; earlier links of this assessment stop working. A
+    campaign passes a ``secret`` it can derive again, to repeat the link in its reminders."""
     now = utcnow()
     for old in session.exec(
         select(Invitation).where(
@@ -543,7 +561,7 @@ def issue_invitation(
     ).all():
         old.revoked_at = now
         session.add(old)
-    secret = new_token(INVITATION_PREFIX)
+    secret = secret or new_token(INVITATION_PREFIX)
     invitation = Invitation(
         assessment_id=assessment.id or 0,
         token_hash=hash_token(secret),

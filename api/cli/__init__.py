@@ -16,6 +16,7 @@ from typing import Any
 
 from api.cli.base import CommandFailed, run_command
 from api.cli.parsers import (
+    campaigns,
     database,
     findings,
     networks,
@@ -39,6 +40,7 @@ COMMAND_MODULES = (
     scores,
     findings,
     trainings,
+    campaigns,
     orientation,
     reference,
     report,

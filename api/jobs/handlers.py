@@ -15,6 +15,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.jobs.campaigns import run_campaigns
 from api.settings import Settings
 from api.work import transaction
 from audit.findings.presenters import refreshed_findings
@@ -42,6 +43,7 @@ NETWORK_IMPORT = "network-import"
 REPORT = "report"
 NETWORK_EXPORT = "network-export"
 FINDINGS_REFRESH = "findings-refresh"
+CAMPAIGN_SEND = "campaign-send"
 API = "/api/v1"
 REPORT_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
@@ -187,7 +189,20 @@ def findings_refresh(context: JobContext) -> dict[str, Any]:
     }
 
 
+def campaign_send(context: JobContext) -> dict[str, Any]:
+    """The campaign's owed emails now, rather than at the next periodic run."""
+    context.progress("sending emails", 0, None)
+    campaign_id = int(context.params["campaign_id"])
+    outcome = run_campaigns(context.engine, context.settings, campaign_id=campaign_id)
+    network = context.network_id
+    return {
+        "campaign": outcome,
+        "links": {"campaign": f"{API}/networks/{network}/campaigns/{campaign_id}"},
+    }
+
+
 HANDLERS: dict[str, Handler] = {
+    CAMPAIGN_SEND: campaign_send,
     FINDINGS_REFRESH: findings_refresh,
     NETWORK_IMPORT: network_import,
     REPORT: report,

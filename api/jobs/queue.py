@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.jobs.campaigns import run_campaigns
 from api.jobs.runner import RETRY_DELAY_SECONDS, Runtime, run_job
 from api.settings import Settings
 from core.clock import utcnow
@@ -66,7 +67,7 @@ class JobQueue:
             self.huey,
             workers=threads,
             worker_type="thread",
-            periodic=False,
+            periodic=True,  # campaign emails (api.jobs.campaigns)
             initial_delay=0.05,
             backoff=1.25,
             max_delay=1.0,
@@ -122,6 +123,15 @@ def build_queue(settings: Settings, engine: Engine) -> JobQueue:
     task = huey.task(retries=DEFAULT_MAX_ATTEMPTS - 1, retry_delay=delay, name="fairpath.run_job")(
         run
     )
+
+    def campaigns_due() -> None:
+        """Every minute on every consumer: claims keep two from sending the same email."""
+        try:
+            run_campaigns(engine, settings)
+        except Exception:  # a database or mail-server hiccup: the next minute tries again
+            log.exception("campaign run failed")
+
+    huey.periodic_task(crontab(minute="*"), name="fairpath.campaigns")(campaigns_due)
     return JobQueue(huey=huey, task=task, runtime=runtime)
 
 

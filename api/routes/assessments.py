@@ -10,8 +10,10 @@ from fastapi.responses import FileResponse, Response
 from api.deps import NetworkDep, PrincipalDep, SessionDep, SettingsDep, WritableNetworkDep
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
+from api.jobs.campaigns import links_of
 from api.openapi import EVIDENCE_DOWNLOAD
 from api.pagination import Page, PageDep
+from audit.campaigns import service as campaigns
 from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
@@ -239,6 +241,7 @@ def reissue_invitation(
         assessment=assessment,
         actor=_actor(principal),
         days=data.expires_in_days or settings.invitation_days,
+        secret=campaigns.renewed_secret(session, assessment, links_of(settings)),
     )
     return views.invitation_created(invitation, secret, settings.invitation_base_url())
 

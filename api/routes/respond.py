@@ -12,10 +12,18 @@ from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from api.openapi import EVIDENCE_DOWNLOAD
 from api.prefer import PreferHeader, wants_minimal
+from audit.campaigns import service as campaigns
+from core.clock import utcnow
 from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
 from questionnaires import service
-from questionnaires.schemas import AnswersSaved, AnswersUpdate, EvidenceRead, RespondentView
+from questionnaires.schemas import (
+    AnswersSaved,
+    AnswersUpdate,
+    EvidenceRead,
+    RemindersStopped,
+    RespondentView,
+)
 
 router = APIRouter(prefix="/respond", tags=["respond"], responses=RESPONDENT_AUTH)
 RESPONDENT = service.Actor.respondent()
@@ -73,6 +81,17 @@ def submit(session: SessionDep, assessment: RespondentDep) -> RespondentView:
     """Submit for review; refused with the list of required questions still unanswered."""
     service.submit(session, assessment=assessment, actor=RESPONDENT)
     return views.respondent_view(session, assessment)
+
+
+@router.post(
+    "/reminders/stop",
+    response_model=RemindersStopped,
+    operation_id="respond-stop-reminders",
+)
+def stop_reminders(session: SessionDep, assessment: RespondentDep) -> RemindersStopped:
+    """No more reminder emails about this assessment; the link keeps working."""
+    in_campaign = campaigns.stop_reminders(session, assessment=assessment, now=utcnow())
+    return RemindersStopped(stopped=in_campaign)
 
 
 @router.post(

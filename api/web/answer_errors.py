@@ -2,15 +2,15 @@
 
 ``questionnaires.answers`` words its messages for API clients ("expected a number, got 'x'");
 the form says what to do instead, from the stable error code and the question's own limits, as
-catalogue keys of ``api.web.messages``.
+catalogue keys of ``templates.messages``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.web import messages
 from questionnaires.definition import CHOICE_TYPES, Question, Questionnaire
+from templates import messages
 
 _ANSWER_ERRORS = {
     "not_integer": "error.whole_number",

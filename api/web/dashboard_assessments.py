@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from api.deps import Principal, SessionDep, SettingsDep
 from api.files import evidence_response
+from api.jobs.campaigns import links_of
 from api.web.dashboard_session import (
     PageError,
     base_context,
@@ -25,6 +26,7 @@ from api.web.dashboard_session import (
     writer,
 )
 from api.web.pagination import Paging, pager, read_paging
+from audit.campaigns import service as campaigns
 from questionnaires import presenters as assessment_views
 from questionnaires import service as assessments
 from questionnaires.answer_sheet import AttachedFile, build_sheet
@@ -182,6 +184,7 @@ def reissue_page(
         assessment=assessment,
         actor=assessments.Actor.user(principal.user.id, principal.role.value),
         days=settings.invitation_days,
+        secret=campaigns.renewed_secret(session, assessment, links_of(settings)),
     )
     link = assessment_views.invitation_created(
         invitation, secret, settings.invitation_base_url()

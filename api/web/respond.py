@@ -6,13 +6,14 @@ browser moves on to a URL without the token, so it does not linger in history, l
 through the same service functions as the JSON API, so the rules are enforced in one place.
 
 Pages speak the assessment's language: the questionnaire from its translation, everything around
-it from the message catalogues of ``api.web.messages``. Problems and answer errors are therefore
+it from the message catalogues of ``templates.messages``. Problems and answer errors are therefore
 raised as catalogue keys, never as English sentences.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,9 +24,9 @@ from sqlmodel import Session
 from api.deps import SessionDep, SettingsDep
 from api.files import receive_evidence
 from api.settings import Settings
-from api.web import messages
 from api.web.answer_errors import answer_errors
 from api.web.signing import sign, unsign
+from audit.campaigns import service as campaigns
 from core.clock import utcnow
 from core.errors import (
     Conflict,
@@ -42,7 +43,7 @@ from questionnaires import service as assessments
 from questionnaires.definition import Questionnaire
 from questionnaires.library import library_translations
 from questionnaires.models import Assessment, Invitation
-from templates import environment
+from templates import environment, messages
 
 router = APIRouter(prefix="/respond", include_in_schema=False)
 COOKIE = "fp_respond"
@@ -139,13 +140,17 @@ def current(request: Request, session: Session, settings: Settings) -> tuple[Ass
     return assessment, str(payload.get("csrf", ""))
 
 
-def check_csrf(
-    request: Request, expected: str, submitted: str | None, *, language: str | None = None
-) -> None:
+def check_origin(request: Request, language: str | None) -> None:
     origin = request.headers.get("origin")
     # "null" is what browsers send under Referrer-Policy: no-referrer; the token still decides.
     if origin and origin != "null" and origin.rstrip("/") != str(request.base_url).rstrip("/"):
         raise PageProblem(403, "problem.other_site", language=language)
+
+
+def check_csrf(
+    request: Request, expected: str, submitted: str | None, *, language: str | None = None
+) -> None:
+    check_origin(request, language)
     if not expected or not submitted or not secrets.compare_digest(expected, submitted):
         raise PageProblem(403, "problem.form_expired", language=language)
 
@@ -226,7 +231,19 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
         "respondent": respondent,
         "editable": assessment.status in lifecycle.EDITABLE,
         "evidence": assessments.list_evidence(session, assessment=assessment),
+        "prefilled_on": _prefilled_on(session, assessment),
     }
+
+
+def _prefilled_on(session: Session, assessment: Assessment) -> date | None:
+    """When the previous round whose answers this one starts with was submitted."""
+    if assessment.prefilled_from_id is None:
+        return None
+    previous = session.get(Assessment, assessment.prefilled_from_id)
+    if previous is None:
+        return None
+    moment = previous.submitted_at or previous.reviewed_at or previous.created_at
+    return moment.date()
 
 
 @router.get("/form", response_class=HTMLResponse)
@@ -422,22 +439,54 @@ def done_page(request: Request, session: SessionDep, settings: SettingsDep) -> R
     return render("done.html", **_context(session, assessment, csrf))
 
 
-@router.get("/{token}", response_class=HTMLResponse)
-def open_link(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
-    """Exchange the link's token for a session cookie, then leave the token behind."""
+def _opened(session: Session, token: str) -> tuple[Invitation, Assessment]:
+    """The invitation and assessment a link opens, or the page saying why it no longer does."""
     state, invitation = assessments.invitation_state(session, token)
     if state == assessments.InvitationState.unknown or invitation is None:
-        return problem_page(PageProblem(401, "problem.invalid_link"), request)
+        raise PageProblem(401, "problem.invalid_link")
     assessment = session.get(Assessment, invitation.assessment_id)
-    language = assessment.language if assessment is not None else None
+    assert assessment is not None
     if state != assessments.InvitationState.valid:
         key = (
             "problem.link_expired"
             if state == assessments.InvitationState.expired
             else "problem.link_withdrawn"
         )
-        return problem_page(PageProblem(410, key, language=language), request)
+        raise PageProblem(410, key, language=assessment.language)
+    return invitation, assessment
+
+
+@router.get("/{token}/reminders", response_class=HTMLResponse)
+def reminders_page(request: Request, token: str, session: SessionDep) -> Response:
+    """Where a reminder email's "no more reminders" link lands: a button, because opening a
+    link (a mail scanner does) must not change anything."""
+    try:
+        _invitation, assessment = _opened(session, token)
+    except PageProblem as problem:
+        return problem_page(problem, request)
+    return render("stop.html", language=assessment.language, token=token, done=False)
+
+
+@router.post("/{token}/reminders", response_class=HTMLResponse)
+def stop_reminders(request: Request, token: str, session: SessionDep) -> Response:
+    try:
+        _invitation, assessment = _opened(session, token)
+        check_origin(request, assessment.language)
+    except PageProblem as problem:
+        return problem_page(problem, request)
+    campaigns.stop_reminders(session, assessment=assessment, now=utcnow())
+    session.commit()
+    return render("stop.html", language=assessment.language, token=token, done=True)
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def open_link(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """Exchange the link's token for a session cookie, then leave the token behind."""
+    try:
+        invitation, assessment = _opened(session, token)
+    except PageProblem as problem:
+        return problem_page(problem, request)
     assessments.resolve_invitation(session, token)  # records the visit
-    response = render("continue.html", language=language or messages.SOURCE)
+    response = render("continue.html", language=assessment.language)
     _cookie(response, settings, invitation, secrets.token_urlsafe(24))
     return response

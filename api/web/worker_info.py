@@ -18,10 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SettingsDep
 from api.settings import Settings
-from api.web import messages
 from audit.worker_info import presenters
 from audit.worker_info.library import shipped_library
-from templates import environment
+from templates import environment, messages
 
 router = APIRouter(prefix="/info", include_in_schema=False)
 # No script at all, no forms, no framing; images (the QR code) and styles from here only.

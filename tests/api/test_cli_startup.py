@@ -20,8 +20,10 @@ import pytest
 from api.accounts.models import Role
 from api.cli import build_parser
 from api.cli.base import DeferredHandler
+from api.cli.parsers.campaigns import STATUSES as PARSED_STATUSES
 from api.cli.parsers.networks import EXPORT_FORMATS as PARSED_EXPORT_FORMATS
 from api.cli.parsers.users import ROLES
+from audit.campaigns.schedule import TargetStatus
 from supplychain.export import EXPORT_FORMATS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,8 +155,9 @@ def test_every_command_reaches_a_handler_that_exists() -> None:
     [
         (ROLES, tuple(role.value for role in Role)),
         (PARSED_EXPORT_FORMATS, tuple(EXPORT_FORMATS)),
+        (PARSED_STATUSES, tuple(status.value for status in TargetStatus)),
     ],
-    ids=["user roles", "export formats"],
+    ids=["user roles", "export formats", "campaign statuses"],
 )
 def test_choices_written_out_for_the_parser_match_the_domain(
     declared: tuple[str, ...], actual: tuple[str, ...]

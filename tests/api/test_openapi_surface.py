@@ -25,7 +25,8 @@ def test_paths_methods_and_operation_ids_are_unchanged(app: FastAPI) -> None:
     # + the 4 saved import-mapping operations (GET list, GET/PUT/DELETE by name)
     # + the 10 training operations (CREST pillar 1: topics, CRUD, import, evidence, coverage)
     # + the 10 orientation operations (CREST pillar 2: topics, CRUD, import, evidence, coverage)
-    assert len(expected) == 121
+    # + the 9 campaign operations (8 for analysts, POST respond/reminders/stop for respondents)
+    assert len(expected) == 130
     actual = sorted(
         (
             {"method": method, "path": path, "operation_id": operation["operationId"]}

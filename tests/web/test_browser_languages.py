@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import yaml
 
-from api.web.messages import CATALOGUE_DIR
+from templates.messages import CATALOGUE_DIR
 from tests.builders import World, network_with, node, node_ids
 from tests.questionnaires.builders import assign
 from tests.web import test_browser as shared

@@ -17,15 +17,15 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.web import messages
 from api.web.answer_errors import answer_error
-from api.web.messages import CATALOGUE_DIR, LATIN_DIGITS, placeholders, translator
 from api.web.respond import COOKIE
 from core import numbers
 from core.clock import utcnow
 from questionnaires.definition import Question
 from questionnaires.library import library_document
 from questionnaires.models import Invitation
+from templates import messages
+from templates.messages import CATALOGUE_DIR, LATIN_DIGITS, placeholders, translator
 from tests.builders import World
 from tests.scoring.builders import best_answers
 from tests.web.test_respond_pages import browser, csrf_of, invited, opened
@@ -35,6 +35,7 @@ TEMPLATES = sorted((ROOT / "templates" / "respond").glob("*.html"))
 SCRIPT = ROOT / "templates" / "static" / "respond.js"
 VIEWS = ROOT / "api" / "web" / "respond.py"
 ANSWER_ERRORS = ROOT / "api" / "web" / "answer_errors.py"
+EMAILS = ROOT / "audit" / "campaigns" / "emails.py"
 ANSWER_RULES = ROOT / "questionnaires" / "answers.py"
 TRANSLATED = ["ne", "bn", "id", "my", "th"]
 # The plural categories of each language's CLDR rules, checked by hand against the CLDR charts
@@ -270,6 +271,7 @@ def test_every_key_the_pages_use_exists_and_every_source_key_is_used() -> None:
     problems = _keys_in(r'"(problem\.(?!html")[a-z_]+)"', VIEWS)
     used |= {f"{k}.{part}" for k in problems for part in ("title", "message")}
     used |= _keys_in(r'"(error\.[a-z_]+)"', ANSWER_ERRORS)
+    used |= _keys_in(r'"(email\.[a-z_.]+)"', EMAILS)
     assert len(problems) >= 10 and any(k.startswith("js.") for k in used)
     assert sorted(used - set(SOURCE)) == []
     assert sorted(set(SOURCE) - used) == []

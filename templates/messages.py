@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,10 @@ class Translator:
         """A number as this language writes it: CLDR grouping and separators (``12.345,5`` in
         Indonesian, ``12,34,567`` in Nepali) in the catalogue's digits."""
         return numbers.format_decimal(value, self.language, places=places).translate(self._digits)
+
+    def date(self, value: date) -> str:
+        """A date in running text as this language writes it, in the catalogue's digits."""
+        return numbers.format_date(value, self.language).translate(self._digits)
 
     def percent(self, fraction: float) -> str:
         """A fraction (0.25) as this language writes a percentage, in the catalogue's digits."""
