@@ -3,22 +3,30 @@ campaign's settings and targets, each with its status, its last email and (for a
 admins) the invitation link to copy.
 
 Statuses are computed at read time by ``audit.campaigns`` (the presenters the API uses), so the
-pages say what the API says and a GET writes nothing. Campaigns are created through the API or
-``fairpath campaigns create``; the one change made here is closing a campaign, through
-``audit.campaigns.service.close_campaign``, refused to viewers (403) like the API refuses them.
+pages say what the API says and a GET writes nothing. The create form goes through the API's
+own model and service (``CampaignCreate``, ``create_campaign``), so it refuses what the API
+refuses, naming the field, and writes nothing when it does; closing goes through
+``close_campaign``. Both are refused to viewers (403) like the API refuses them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import Principal, SessionDep, SettingsDep
 from api.jobs.campaigns import links_of
+from api.jobs.handlers import CAMPAIGN_SEND
+from api.jobs.submit import queue_of, submit
+from api.settings import Settings
 from api.web.dashboard_session import (
     PageError,
     base_context,
@@ -29,11 +37,25 @@ from api.web.dashboard_session import (
     utc_now,
     writer,
 )
+from api.web.form_errors import validation_errors
 from api.web.pagination import pager, read_paging, searched
 from audit.campaigns import presenters as views
 from audit.campaigns import service as campaigns
 from audit.campaigns.schedule import TargetStatus
-from audit.campaigns.schemas import CampaignRead, DueItem, SendRead, StatusCounts, TargetRead
+from audit.campaigns.schemas import (
+    Band,
+    CampaignCreate,
+    CampaignRead,
+    DueItem,
+    SendRead,
+    StatusCounts,
+    TargetRead,
+)
+from core.errors import FairpathError, InvalidInput
+from core.numbers import plural_word
+from questionnaires import service as questionnaires
+from supplychain.models import Network
+from supplychain.vocabulary import NodeKind, RecruiterRole
 
 router = APIRouter(include_in_schema=False)
 LIST = "/dashboard/networks/{network_id}/campaigns"
@@ -42,7 +64,7 @@ READ_ONLY = "Viewers cannot close campaigns; ask an analyst or an admin."
 # Rows of the "Due this month" table; the API's /campaigns/due pages them all.
 DUE_ROWS = 100
 # Query parameters that say what a post did: kept off the page links.
-DROPPED = ("closed",)
+DROPPED = ("closed", "created")
 STATUS_WORDS = {
     TargetStatus.not_sent: "not sent",
     TargetStatus.sent: "sent",
@@ -124,13 +146,104 @@ def _status(raw: str | None) -> TargetStatus | None:
         raise PageError(422, f"{raw!r} is not a campaign status (one of {known}).") from exc
 
 
-@router.get(LIST, response_class=HTMLResponse)
-@guarded
-def campaigns_page(
-    network_id: int, request: Request, session: SessionDep, settings: SettingsDep
+@dataclass
+class CampaignForm:
+    """What the create form was sent, to show it again with its errors beside it."""
+
+    name: str = ""
+    questionnaire_id: str = ""
+    kinds: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    countries: str = ""
+    corridors: str = ""
+    bands: list[str] = field(default_factory=list)
+    nodes: str = ""
+    due_date: str = ""
+    reminder_offsets: str = "-7, -3, -1, 2"
+    repeat_months: str = ""
+    response_days: str = "30"
+    contact_name: str = ""
+    contact_email: str = ""
+    language: str = "en"
+    contacts: str = ""
+
+
+def _words(raw: str) -> list[str]:
+    """Items typed into one field, separated by commas, spaces or lines."""
+    return [w for w in re.split(r"[\s,;]+", raw.strip()) if w]
+
+
+def _number(raw: str) -> int | str | None:
+    """A number typed in a form arrives as text: as a number when it is one, else as typed,
+    for the model to refuse naming the field; empty is None."""
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _offsets(raw: str) -> list[int | str]:
+    return [n for n in (_number(w) for w in _words(raw)) if n is not None]
+
+
+def _contacts(raw: str) -> list[dict[str, str | None]]:
+    """One contact per line: ``node, name, email, language`` (name and language optional)."""
+    found: list[dict[str, str | None]] = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        parts = [p.strip() for p in line.split(",")]
+        if not any(parts):
+            continue
+        if len(parts) < 3 or len(parts) > 4:
+            raise InvalidInput(
+                f"Contacts line {number} needs node, name, email and optionally language",
+                errors=[{"field": "contacts", "row": number, "message": "needs 3 or 4 values"}],
+            )
+        node, name, email = parts[:3]
+        language = parts[3] if len(parts) == 4 and parts[3] else None
+        found.append({"node": node, "name": name, "email": email or None, "language": language})
+    return found
+
+
+def _body(form: CampaignForm) -> dict[str, Any]:
+    selection: dict[str, Any] = {
+        "kinds": form.kinds,
+        "roles": form.roles,
+        "countries": [w.upper() for w in _words(form.countries)],
+        "corridors": [w.upper() for w in _words(form.corridors)],
+        "bands": form.bands,
+        "nodes": _words(form.nodes),
+    }
+    return {
+        "name": form.name,
+        "questionnaire_id": _number(form.questionnaire_id),
+        "selection": {k: v for k, v in selection.items() if v},
+        "due_date": form.due_date or None,
+        "reminder_offsets": _offsets(form.reminder_offsets),
+        "repeat_months": _number(form.repeat_months),
+        "response_days": _number(form.response_days) or 30,
+        "contact_name": form.contact_name,
+        "contact_email": form.contact_email,
+        "language": form.language.strip().lower() or "en",
+        "contacts": _contacts(form.contacts),
+    }
+
+
+def _render_list(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    csrf: str,
+    network: Network,
+    *,
+    status: int = 200,
+    form: CampaignForm | None = None,
+    form_message: str = "",
+    form_errors: Sequence[Mapping[str, Any]] = (),
 ) -> Response:
-    principal, csrf = signed_in(request, session, settings)
-    network = network_for(session, principal, network_id)
     today = utc_now().date()
     paging = read_paging(request)
     rows, total = campaigns.list_campaigns(
@@ -148,6 +261,7 @@ def campaigns_page(
     ]
     return page(
         "campaigns.html",
+        status,
         **base_context(
             principal,
             csrf,
@@ -161,7 +275,126 @@ def campaigns_page(
             due=due[:DUE_ROWS],
             due_total=len(due),
             status_words=STATUS_WORDS,
+            questionnaires=questionnaires.list_questionnaires(
+                session, scope=principal.scope, latest_only=True
+            ),
+            kinds=[k.value for k in NodeKind if k != NodeKind.company],
+            roles=[r.value for r in RecruiterRole],
+            bands=list(Band.__args__),  # type: ignore[attr-defined]
+            form=form or CampaignForm(due_date=(today + timedelta(days=30)).isoformat()),
+            form_message=form_message,
+            form_errors=list(form_errors),
         ),
+    )
+
+
+@router.get(LIST, response_class=HTMLResponse)
+@guarded
+def campaigns_page(
+    network_id: int, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    principal, csrf = signed_in(request, session, settings)
+    network = network_for(session, principal, network_id)
+    return _render_list(request, session, settings, principal, csrf, network)
+
+
+@router.post(LIST, response_class=HTMLResponse)
+@guarded
+def create_campaign(
+    network_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
+    questionnaire_id: Annotated[str, Form(max_length=20)] = "",
+    kinds: Annotated[list[str] | None, Form()] = None,
+    roles: Annotated[list[str] | None, Form()] = None,
+    countries: Annotated[str, Form(max_length=2000)] = "",
+    corridors: Annotated[str, Form(max_length=2000)] = "",
+    bands: Annotated[list[str] | None, Form()] = None,
+    nodes: Annotated[str, Form(max_length=200_000)] = "",
+    due_date: Annotated[str, Form(max_length=20)] = "",
+    reminder_offsets: Annotated[str, Form(max_length=200)] = "",
+    repeat_months: Annotated[str, Form(max_length=20)] = "",
+    response_days: Annotated[str, Form(max_length=20)] = "",
+    contact_name: Annotated[str, Form(max_length=400)] = "",
+    contact_email: Annotated[str, Form(max_length=400)] = "",
+    language: Annotated[str, Form(max_length=20)] = "",
+    contacts: Annotated[str, Form(max_length=500_000)] = "",
+) -> Response:
+    """The API's create, from a form: the same model checks each field and the same service
+    writes the campaign, so the page refuses what the API refuses, naming the field."""
+    principal = writer(request, session, settings, csrf, "Viewers cannot create campaigns.")
+    network = network_for(session, principal, network_id)
+    form = CampaignForm(
+        name=name,
+        questionnaire_id=questionnaire_id,
+        kinds=list(kinds or []),
+        roles=list(roles or []),
+        countries=countries,
+        corridors=corridors,
+        bands=list(bands or []),
+        nodes=nodes,
+        due_date=due_date,
+        reminder_offsets=reminder_offsets,
+        repeat_months=repeat_months,
+        response_days=response_days,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        language=language,
+        contacts=contacts,
+    )
+    try:
+        data = CampaignCreate.model_validate(_body(form))
+        campaign = campaigns.create_campaign(
+            session,
+            scope=principal.scope,
+            network=network,
+            data=data,
+            actor=questionnaires.Actor.user(principal.user.id, principal.role.value),
+            links=links_of(settings),
+            today=utc_now().date(),
+            invitation_days=settings.invitation_days,
+        )
+        session.commit()
+    except (ValidationError, FairpathError) as refused:
+        session.rollback()
+        errors = (
+            validation_errors(refused)
+            if isinstance(refused, ValidationError)
+            else refused.errors or []
+        )
+        message = (
+            f"{len(errors)} {plural_word(len(errors), 'field is', 'fields are')} invalid."
+            if isinstance(refused, ValidationError)
+            else refused.detail
+        )
+        return _render_list(
+            request,
+            session,
+            settings,
+            principal,
+            csrf,
+            network,
+            status=422 if isinstance(refused, ValidationError) else refused.status,
+            form=form,
+            form_message=message,
+            form_errors=errors,
+        )
+    if settings.smtp() is not None:
+        submit(
+            session,
+            queue_of(request),
+            organisation_id=network.organisation_id,
+            kind=CAMPAIGN_SEND,
+            params={"campaign_id": campaign.id},
+            network_id=network.id,
+            created_by=principal.user.id,
+        )
+    return RedirectResponse(
+        ONE.format(network_id=network_id, campaign_id=campaign.id) + "?created=1",
+        status_code=303,
     )
 
 
@@ -175,6 +408,7 @@ def campaign_page(
     settings: SettingsDep,
     status: str | None = None,
     closed: int = 0,
+    created: int = 0,
 ) -> Response:
     principal, csrf = signed_in(request, session, settings)
     network = network_for(session, principal, network_id)
@@ -216,6 +450,7 @@ def campaign_page(
             status_filter=chosen.value if chosen else "",
             status_words=STATUS_WORDS,
             closed=bool(closed),
+            created=bool(created),
         ),
     )
 

@@ -31,6 +31,7 @@ from api.web.dashboard_session import (
     utc_now,
     writer,
 )
+from api.web.form_errors import validation_errors
 from api.web.pagination import Paging, pager, read_paging
 from audit.training import imports
 from audit.training import presenters as views
@@ -234,19 +235,6 @@ def training_page(
     )
 
 
-def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors as the API names them: the field, and the message without the
-    "Value error, " pydantic puts before a validator's own words."""
-    items = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        message = str(error.get("msg", "Invalid value")).removeprefix("Value error, ")
-        if error.get("type") == "extra_forbidden":
-            message = "Unknown field: not part of this resource"
-        items.append({"field": where or "body", "message": message})
-    return items
-
-
 def _node_id(session: Session, network: Network, raw: str) -> int:
     """The node the form names by its external id (the list's values, or typed in)."""
     text = raw.strip()
@@ -321,7 +309,7 @@ def record_training(
             user_id=principal.user.id,
         )
     except ValidationError as exc:
-        errors = _validation_errors(exc)
+        errors = validation_errors(exc)
         noun = plural_word(len(errors), "field is", "fields are")
         return _render(
             request,

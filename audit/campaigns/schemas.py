@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from audit.campaigns.schedule import TargetStatus
 from core.schemas import Id
 from core.text import OneLine
 from supplychain.vocabulary import NodeKind, RecruiterRole
 
-EMAIL_PATTERN = r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$"
-Email = Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN, examples=["hr@agency.example"])]
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def _email(value: str) -> str:
+    if not EMAIL.match(value):
+        raise ValueError("not an email address: write it as name@domain.example")
+    return value
+
+
+Email = Annotated[
+    str, Field(max_length=254, examples=["hr@agency.example"]), AfterValidator(_email)
+]
 LanguageTag = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[a-z]{2,3}$")]
 Band = Literal["low", "medium", "high", "critical", "insufficient_data"]
 CORRIDOR_PATTERN = r"^[A-Z]{2}-[A-Z]{2}$"

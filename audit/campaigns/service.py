@@ -43,8 +43,8 @@ from core.organisations.models import Organisation
 from core.tenancy import Scope
 from core.tokens import derived_token, new_nonce
 from questionnaires import service as questionnaires
-from questionnaires.presenters import localised
 from questionnaires.models import Assessment, AssessmentStatus, Invitation, QuestionnaireRecord
+from questionnaires.presenters import localised
 from supplychain.models import Edge, Network, Node
 
 FINISHED = (AssessmentStatus.submitted, AssessmentStatus.accepted)

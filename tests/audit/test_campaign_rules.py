@@ -122,3 +122,30 @@ def test_a_bad_campaign_is_refused_naming_the_field_and_writes_nothing(world: Wo
     assert listed["total"] == 0 and listed["items"] == []
     assessments = world.analyst_a.get(f"/api/v1/networks/{network_id}/assessments").json()
     assert assessments["total"] == 0
+
+
+def test_selection_filters_combine(world: World) -> None:
+    network_id = recruiter_network(world.analyst_a)
+    url = f"/api/v1/networks/{network_id}/campaigns"
+    due = (utcnow().date() + timedelta(days=9)).isoformat()
+    cases = [
+        ({"kinds": ["recruiter"], "corridors": ["BD-MY"]}, ["R-BN"]),
+        ({"roles": ["destination_agency"]}, ["R-EN"]),
+        ({"kinds": ["recruiter"], "countries": ["NP", "BD"]}, ["R-BN", "R-NE"]),
+        # Recruiters without an assessment score high on their country and sector alone.
+        ({"kinds": ["recruiter"], "bands": ["high"]}, ["R-BN", "R-EN", "R-NE"]),
+        ({"nodes": ["R-NE", "R-EN"]}, ["R-EN", "R-NE"]),
+    ]
+    for selection, expected in cases:
+        created = world.analyst_a.post(
+            url, json={**campaign_body(due), "selection": selection, "contacts": []}
+        )
+        assert created.status_code == 201, created.text
+        shown = world.analyst_a.get(f"{url}/{created.json()['id']}/targets").json()
+        assert sorted(t["node_external_id"] for t in shown["items"]) == expected, selection
+        assert {t["status"] for t in shown["items"]} == {"not_sent"}
+    low = world.analyst_a.post(
+        url,
+        json={**campaign_body(due), "selection": {"kinds": ["recruiter"], "bands": ["low"]}},
+    )
+    assert low.status_code == 422 and low.json()["errors"][0]["field"] == "selection"

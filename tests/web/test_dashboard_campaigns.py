@@ -257,3 +257,55 @@ def test_with_email_on_the_page_shows_each_last_email_and_its_error(
     assert '<td class="status">not sent</td>' in rahim
     assert '<b class="bad">failed</b>' in rahim and "550 5.1.1 mailbox unavailable" in rahim
     assert len(parsed(one.text).links) == 2  # the links stay, for an email that did not arrive
+
+
+def test_the_create_form_refuses_naming_the_field_then_creates_the_campaign(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    network_id = recruiters(world.analyst_a)
+    person = signed_in(client, engine, world.analyst_a.user_id)
+    url = f"/dashboard/networks/{network_id}/campaigns"
+    form = {
+        "csrf": csrf_of(person.get(url).text),
+        "name": "From the form",
+        "kinds": ["recruiter"],
+        "countries": "np, bd",
+        "due_date": DUE.isoformat(),
+        "reminder_offsets": "-7, -1",
+        "repeat_months": "12",
+        "response_days": "30",
+        "contact_name": "Compliance team",
+        "contact_email": "compliance@brand.example",
+        "language": "en",
+        "contacts": "R1, Sita, sita@one.example, ne\nR2, Rahim, not-an-address, bn",
+    }
+    before = snapshot(engine)
+    refused = person.post(url, data=form)
+    assert refused.status_code == 422
+    text_ = unescape(refused.text)
+    assert "The campaign was not created.</b> 1 field is invalid." in text_
+    assert "field contacts.1.email: not an email address: write it as name@domain.example" in text_
+    assert "R2, Rahim, not-an-address, bn" in text_  # the form comes back as typed
+    bad_line = person.post(url, data={**form, "contacts": "R1 sita@one.example"})
+    assert bad_line.status_code == 422
+    assert "row 1, field contacts: needs 3 or 4 values" in unescape(bad_line.text)
+    assert snapshot(engine) == before  # nothing half-written
+
+    fixed = {**form, "contacts": "R1, Sita, sita@one.example, ne\nR2, Rahim, rahim@two.example, bn"}
+    created = person.post(url, data=fixed, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    page = person.get(created.headers["location"])
+    assert "Campaign created: every node below has its assessment and invitation link." in page.text
+    shown = world.analyst_a.get(f"/api/v1/networks/{network_id}/campaigns").json()["items"][0]
+    assert (shown["name"], shown["targets"], shown["repeat_months"]) == ("From the form", 2, 12)
+    assert shown["reminder_offsets"] == [-7, -1]
+    assert shown["selection"] == {"kinds": ["recruiter"], "countries": ["NP", "BD"]}
+    languages = {
+        t["node_external_id"]: t["language"]
+        for t in targets(world.analyst_a, network_id, shown["id"]).values()
+    }
+    assert languages == {"R1": "ne", "R2": "bn"}
+
+    viewer = signed_in(client, engine, world.viewer_a.user_id)
+    assert 'id="create"' not in viewer.get(url).text
+    assert viewer.post(url, data={**fixed, "csrf": session_csrf(viewer)}).status_code == 403
