@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Imports with a larger body always run as a job (202); smaller ones finish in the request
     # unless the client sends `Prefer: respond-async`.
     inline_import_bytes: int = Field(default=1024 * 1024, ge=0)
+    # Campaigns asking more nodes than this are written by a job (202), not in the request.
+    inline_campaign_targets: int = Field(default=500, ge=0)
     training_validity_months: int = Field(default=24, ge=1, le=120)  # CREST pillar 1 trainings
     # Campaign emails (audit.campaigns) go through this SMTP server; unset, email is off and
     # campaigns show their invitation links for copying instead.

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func
+from sqlalchemy import Table, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -296,6 +296,135 @@ def assign(
         session, assessment=assessment, actor=actor, days=invitation_days, secret=secret
     )
     return assessment, invitation, secret
+
+
+@dataclass(frozen=True)
+class NewAssessment:
+    """One node to assess in a batch, in its respondent's language, with its link's token."""
+
+    node: Node
+    language: str
+    secret: str
+
+
+def assign_many(
+    session: Session,
+    *,
+    network: Network,
+    record: QuestionnaireRecord,
+    items: Sequence[NewAssessment],
+    due_date: date | None,
+    actor: Actor,
+    invitation_days: int,
+) -> list[int]:
+    """``assign`` for many nodes at once (a campaign), returning the assessments' ids: the
+    same checks, and the same rows and audit events, written in a few statements instead of
+    several per node; 5,000 nodes took a quarter of a minute one by one. The nodes are new
+    to this questionnaire round, so no earlier link needs revoking."""
+    document = parsed(record)
+    known = languages(record)
+    for item in items:
+        role = item.node.role.value if item.node.role else None
+        if not document.applies_to_node(item.node.kind, role):
+            raise InvalidInput(
+                f"{record.key} v{record.version} does not apply to {item.node.external_id}",
+                errors=[{"field": "questionnaire_id", "message": "does not apply to this node"}],
+            )
+        if item.language not in known:
+            raise InvalidInput(
+                f"{record.key} has no {item.language!r} translation",
+                errors=[{"field": "language", "message": f"one of {', '.join(known)}"}],
+            )
+    now = utcnow()
+    # Core inserts: constructing 10,000 SQLModel objects took longer than writing them.
+    by_node = _inserted(
+        session,
+        Assessment,
+        [
+            {
+                "network_id": network.id or 0,
+                "node_id": item.node.id or 0,
+                "questionnaire_id": record.id or 0,
+                "status": AssessmentStatus.assigned,
+                "due_date": due_date,
+                "language": item.language,
+                "answers": {},
+                "review_comment": "",
+                "question_comments": {},
+                "assigned_by": actor.user_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item in items
+        ],
+        "node_id",
+    )
+    assessment_ids = [by_node[item.node.id] for item in items]
+    expires = now + timedelta(days=invitation_days)
+    by_assessment = _inserted(
+        session,
+        Invitation,
+        [
+            {
+                "assessment_id": assessment_id,
+                "token_hash": hash_token(item.secret),
+                "prefix": display_prefix(item.secret),
+                "created_by": actor.user_id,
+                "created_at": now,
+                "expires_at": expires,
+            }
+            for assessment_id, item in zip(assessment_ids, items, strict=True)
+        ],
+        "assessment_id",
+    )
+    invitation_ids = [by_assessment[a] for a in assessment_ids]
+    label = f"{record.key} v{record.version}"
+    common = {"actor": actor.kind, "user_id": actor.user_id, "at": now, "from_status": None}
+    events: list[dict[str, Any]] = []
+    for assessment_id, invitation_id in zip(assessment_ids, invitation_ids, strict=True):
+        events.append(
+            {
+                **common,
+                "assessment_id": assessment_id,
+                "action": "assigned",
+                "to_status": str(AssessmentStatus.assigned),
+                "details": {"questionnaire": label, "due_date": str(due_date)},
+            }
+        )
+        events.append(
+            {
+                **common,
+                "assessment_id": assessment_id,
+                "action": "invitation_issued",
+                "to_status": None,
+                "details": {"invitation": invitation_id, "expires_at": expires.isoformat()},
+            }
+        )
+    insert_all(session, AssessmentEvent, events)
+    return assessment_ids
+
+
+def insert_all(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Rows inserted in a few statements. Asking for the ids back is what makes SQLAlchemy
+    batch them ("insertmanyvalues", a cached statement of many rows); a plain executemany
+    sent 10,000 events as 10,000 statements on PostgreSQL, and a hand-built multi-row VALUES
+    took longer to compile than to run."""
+    if rows:
+        core: Table = table.__table__  # type: ignore[attr-defined]
+        session.execute(insert(core).returning(core.c.id), rows).all()
+
+
+def _inserted(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]], key: str
+) -> dict[Any, int]:
+    """Insert the rows; their ids by each row's ``key`` (unique within the batch). Returned
+    unordered, so the driver can send the rows in a few multi-row statements: asking for
+    them in order made SQLAlchemy insert one row per statement."""
+    if not rows:
+        return {}
+    core: Table = table.__table__  # type: ignore[attr-defined]
+    statement = insert(core).returning(core.c.id, core.c[key])
+    return {row[1]: int(row[0]) for row in session.execute(statement, rows)}
 
 
 @dataclass

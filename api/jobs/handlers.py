@@ -15,9 +15,11 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.jobs.campaigns import run_campaigns
+from api.jobs.campaigns import links_of, run_campaigns
 from api.settings import Settings
 from api.work import transaction
+from audit.campaigns import service as campaigns
+from audit.campaigns.schemas import CampaignCreate
 from audit.findings.presenters import refreshed_findings
 from audit.reports.data import build_report_with_figures
 from audit.reports.html import render_html
@@ -33,6 +35,8 @@ from core.filestore.service import (
     store_stream,
 )
 from core.progress import Progress
+from core.tenancy import Scope
+from questionnaires.service import Actor
 from supplychain import export
 from supplychain import service as networks
 from supplychain.column_mapping import parse_mapping
@@ -44,6 +48,7 @@ REPORT = "report"
 NETWORK_EXPORT = "network-export"
 FINDINGS_REFRESH = "findings-refresh"
 CAMPAIGN_SEND = "campaign-send"
+CAMPAIGN_CREATE = "campaign-create"
 API = "/api/v1"
 REPORT_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
@@ -196,12 +201,44 @@ def campaign_send(context: JobContext) -> dict[str, Any]:
     outcome = run_campaigns(context.engine, context.settings, campaign_id=campaign_id)
     network = context.network_id
     return {
-        "campaign": outcome,
+        "campaign": {"id": campaign_id, "sending": outcome},
         "links": {"campaign": f"{API}/networks/{network}/campaigns/{campaign_id}"},
     }
 
 
+def campaign_create(context: JobContext) -> dict[str, Any]:
+    """A campaign too large to write in the request: checked again (the network may have
+    changed since it was queued), written in one transaction, then its invitations sent."""
+    params = context.params
+    data = CampaignCreate.model_validate(params["campaign"])
+    now = utcnow()
+    with transaction(context.engine, context.progress) as session:
+        network = _network(session, context)
+        context.progress("choosing the nodes", 0, None)
+        campaign = campaigns.create_campaign(
+            session,
+            scope=Scope.everything(),
+            network=network,
+            data=data,
+            actor=Actor.user(params.get("user_id"), str(params.get("role", "analyst"))),
+            links=links_of(context.settings),
+            today=now.date(),
+            invitation_days=context.settings.invitation_days,
+            progress=context.progress,
+        )
+        campaign_id = campaign.id or 0
+    sent: dict[str, Any] | None = None
+    if context.settings.smtp() is not None:
+        context.progress("sending the invitations", 0, None)
+        sent = run_campaigns(context.engine, context.settings, campaign_id=campaign_id)
+    return {
+        "campaign": {"id": campaign_id, "sending": sent},
+        "links": {"campaign": f"{API}/networks/{network.id}/campaigns/{campaign_id}"},
+    }
+
+
 HANDLERS: dict[str, Handler] = {
+    CAMPAIGN_CREATE: campaign_create,
     CAMPAIGN_SEND: campaign_send,
     FINDINGS_REFRESH: findings_refresh,
     NETWORK_IMPORT: network_import,

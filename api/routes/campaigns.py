@@ -18,7 +18,7 @@ from api.deps import (
 )
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.jobs.campaigns import links_of
-from api.jobs.handlers import CAMPAIGN_SEND
+from api.jobs.handlers import CAMPAIGN_CREATE, CAMPAIGN_SEND
 from api.jobs.submit import start_network_job
 from api.pagination import Page, PageDep
 from audit.campaigns import presenters as views
@@ -32,6 +32,7 @@ from audit.campaigns.schemas import (
     TargetRead,
 )
 from core.errors import InvalidInput
+from core.jobs.schemas import JobRead
 from core.schemas import IdParam
 from questionnaires.service import Actor
 
@@ -49,7 +50,14 @@ MonthQuery = Annotated[
     response_model=CampaignRead,
     status_code=status.HTTP_201_CREATED,
     operation_id="campaigns-create",
-    responses={**INVALID},
+    responses={
+        **INVALID,
+        202: {
+            "model": JobRead,
+            "description": "More nodes than FAIRPATH_INLINE_CAMPAIGN_TARGETS (500): the "
+            "campaign is written by a job; follow `Location`",
+        },
+    },
 )
 def create_campaign(
     data: CampaignCreate,
@@ -59,10 +67,28 @@ def create_campaign(
     principal: PrincipalDep,
     settings: SettingsDep,
     now: ClockDep,
-) -> CampaignRead:
+) -> CampaignRead | JSONResponse:
     """Create the assessments and invitation links of every selected node at once. With
     email on, the invitations go out through the job queue straight after; with email off
-    (no SMTP server configured) copy each target's `invitation_url` instead."""
+    (no SMTP server configured) copy each target's `invitation_url` instead. Every check is
+    made in the request (a refused campaign is a 422 naming the field); a campaign of more
+    than 500 nodes is then written by a job (202)."""
+    prepared = campaigns.prepare_campaign(
+        session, scope=principal.scope, network=network, data=data, today=now.date()
+    )
+    if len(prepared.nodes) > settings.inline_campaign_targets:
+        return start_network_job(
+            request,
+            session,
+            network=network,
+            user_id=principal.user.id,
+            kind=CAMPAIGN_CREATE,
+            params={
+                "campaign": data.model_dump(mode="json"),
+                "user_id": principal.user.id,
+                "role": principal.role.value,
+            },
+        )
     campaign = campaigns.create_campaign(
         session,
         scope=principal.scope,
@@ -72,6 +98,7 @@ def create_campaign(
         links=links_of(settings),
         today=now.date(),
         invitation_days=settings.invitation_days,
+        prepared=prepared,
     )
     session.commit()
     if settings.smtp() is not None:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from api.deps import Principal, SessionDep, SettingsDep
 from api.jobs.campaigns import links_of
-from api.jobs.handlers import CAMPAIGN_SEND
+from api.jobs.handlers import CAMPAIGN_CREATE, CAMPAIGN_SEND
 from api.jobs.submit import queue_of, submit
 from api.settings import Settings
 from api.web.dashboard_session import (
@@ -347,6 +347,25 @@ def create_campaign(
     )
     try:
         data = CampaignCreate.model_validate(_body(form))
+        today = utc_now().date()
+        prepared = campaigns.prepare_campaign(
+            session, scope=principal.scope, network=network, data=data, today=today
+        )
+        if len(prepared.nodes) > settings.inline_campaign_targets:
+            job = submit(
+                session,
+                queue_of(request),
+                organisation_id=network.organisation_id,
+                kind=CAMPAIGN_CREATE,
+                params={
+                    "campaign": data.model_dump(mode="json"),
+                    "user_id": principal.user.id,
+                    "role": principal.role.value,
+                },
+                network_id=network.id,
+                created_by=principal.user.id,
+            )
+            return RedirectResponse(f"/dashboard/jobs#job-{job.id}", status_code=303)
         campaign = campaigns.create_campaign(
             session,
             scope=principal.scope,
@@ -354,8 +373,9 @@ def create_campaign(
             data=data,
             actor=questionnaires.Actor.user(principal.user.id, principal.role.value),
             links=links_of(settings),
-            today=utc_now().date(),
+            today=today,
             invitation_days=settings.invitation_days,
+            prepared=prepared,
         )
         session.commit()
     except (ValidationError, FairpathError) as refused:

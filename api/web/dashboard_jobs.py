@@ -27,6 +27,8 @@ KIND_NAMES = {
     "report": "Report",
     "network-export": "Export",
     "findings-refresh": "Findings refresh",
+    "campaign-create": "Campaign",
+    "campaign-send": "Campaign emails",
 }
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,7 @@ from audit.scores.service import scoring_context
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput, NotFound
 from core.organisations.models import Organisation
+from core.progress import Progress, no_progress
 from core.tenancy import Scope
 from core.tokens import derived_token, new_nonce
 from questionnaires import service as questionnaires
@@ -64,7 +66,10 @@ class Links:
     signing_key: str
 
     def token(self, target: CampaignTarget) -> str:
-        return derived_token(questionnaires.INVITATION_PREFIX, self.signing_key, target.link_nonce)
+        return self.token_of(target.link_nonce)
+
+    def token_of(self, nonce: str) -> str:
+        return derived_token(questionnaires.INVITATION_PREFIX, self.signing_key, nonce)
 
     def form(self, target: CampaignTarget) -> str:
         return f"{self.base_url.rstrip('/')}/respond/{self.token(target)}"
@@ -151,17 +156,21 @@ def _questionnaire(
     return questionnaires.default_questionnaire(session, scope=scope, node=nodes[0])
 
 
-def create_campaign(
-    session: Session,
-    *,
-    scope: Scope,
-    network: Network,
-    data: CampaignCreate,
-    actor: questionnaires.Actor,
-    links: Links,
-    today: date,
-    invitation_days: int,
-) -> Campaign:
+@dataclass(frozen=True)
+class Prepared:
+    """A campaign checked and its nodes chosen, not yet written: the API writes a small one in
+    the request and hands a large one to the job queue."""
+
+    data: CampaignCreate
+    record: QuestionnaireRecord
+    nodes: list[Node]
+    contacts: dict[str, tuple[str, str | None, str]]
+
+
+def prepare_campaign(
+    session: Session, *, scope: Scope, network: Network, data: CampaignCreate, today: date
+) -> Prepared:
+    """Every check of a new campaign, naming the field; nothing is written."""
     if data.due_date < today:
         raise _problem("due_date", f"The due date {data.due_date} is in the past")
     nodes = select_nodes(session, network, data.selection)
@@ -187,6 +196,28 @@ def create_campaign(
             f"The selection has {len(applicable)} nodes; a campaign asks at most {MAX_TARGETS}",
         )
     contacts = _contacts(data, applicable, questionnaires.languages(record))
+    return Prepared(data, record, applicable, contacts)
+
+
+def create_campaign(
+    session: Session,
+    *,
+    scope: Scope,
+    network: Network,
+    data: CampaignCreate,
+    actor: questionnaires.Actor,
+    links: Links,
+    today: date,
+    invitation_days: int,
+    prepared: Prepared | None = None,
+    progress: Progress = no_progress,
+) -> Campaign:
+    """The campaign, every node's assessment and invitation link, in a few statements."""
+    ready = prepared or prepare_campaign(
+        session, scope=scope, network=network, data=data, today=today
+    )
+    record, applicable, contacts = ready.record, ready.nodes, ready.contacts
+    progress("writing the assessments", 0, len(applicable))
     campaign = Campaign(
         network_id=network.id or 0,
         name=data.name,
@@ -201,22 +232,43 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    rows: list[dict[str, Any]] = []
+    items: list[questionnaires.NewAssessment] = []
     for node in applicable:
         name, email, language = contacts.get(node.external_id, ("", None, data.language))
-        _start_round(
-            session,
-            campaign=campaign,
-            record=record,
-            network=network,
-            node=node,
-            round_number=1,
-            due_date=data.due_date,
-            contact=(name, email, language),
-            actor=actor,
-            links=links,
-            today=today,
-            invitation_days=invitation_days,
+        nonce = new_nonce()
+        rows.append(
+            {
+                "campaign_id": campaign.id or 0,
+                "node_id": node.id or 0,
+                "round": 1,
+                "due_date": data.due_date,
+                "contact_name": name,
+                "contact_email": email,
+                "language": language,
+                "link_nonce": nonce,
+            }
         )
+        items.append(questionnaires.NewAssessment(node, language, links.token_of(nonce)))
+    assessment_ids = questionnaires.assign_many(
+        session,
+        network=network,
+        record=record,
+        items=items,
+        due_date=data.due_date,
+        actor=actor,
+        invitation_days=_link_days(campaign, data.due_date, today, invitation_days),
+    )
+    now = utcnow()
+    questionnaires.insert_all(
+        session,
+        CampaignTarget,
+        [
+            {**row, "assessment_id": assessment_id, "created_at": now}
+            for row, assessment_id in zip(rows, assessment_ids, strict=True)
+        ],
+    )
+    progress("writing the assessments", len(applicable), len(applicable))
     return campaign
 
 
@@ -238,6 +290,12 @@ def _contacts(
             raise _no_translation(f"{where}.language", language, languages)
         found[contact.node] = (contact.name, contact.email, language)
     return found
+
+
+def _link_days(campaign: Campaign, due_date: date, today: date, invitation_days: int) -> int:
+    """Days the invitation link lasts: past the due date by the last reminder and a margin."""
+    last_reminder = max([0, *campaign.reminder_offsets])
+    return max(invitation_days, (due_date - today).days + last_reminder + LINK_MARGIN_DAYS)
 
 
 def _start_round(
@@ -268,8 +326,7 @@ def _start_round(
         language=language,
         link_nonce=new_nonce(),
     )
-    last_reminder = max([0, *campaign.reminder_offsets])
-    days = max(invitation_days, (due_date - today).days + last_reminder + LINK_MARGIN_DAYS)
+    days = _link_days(campaign, due_date, today, invitation_days)
     assessment, _invitation, _secret = questionnaires.assign(
         session,
         scope=Scope.everything(),
@@ -568,28 +625,38 @@ class PlanResult:
     rounds_started: int = 0
 
 
-def _owe(
-    session: Session, target: CampaignTarget, kind: SendKind, offset: int, state: SendState
-) -> bool:
-    """Record an email as owed (or as skipped), once: a second planner racing this one hits
-    the unique constraint and leaves the first one's row."""
-    try:
-        with session.begin_nested():
-            session.add(
-                CampaignSend(
-                    target_id=target.id or 0,
-                    kind=kind,
-                    offset_days=offset,
-                    state=state,
-                    last_error="a later reminder was already due"
-                    if state == SendState.skipped
-                    else None,
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+OWED_BATCH = 500  # rows per INSERT: under SQLite's limit on bound parameters
+
+
+def _owed(target: CampaignTarget, kind: SendKind, offset: int, state: SendState) -> dict[str, Any]:
+    return {
+        "target_id": target.id or 0,
+        "kind": kind,
+        "offset_days": offset,
+        "state": state,
+        "attempts": 0,
+        "history": [],
+        "last_error": "a later reminder was already due" if state == SendState.skipped else None,
+        "created_at": utcnow(),
+    }
+
+
+def _owe(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Record emails as owed (or skipped), each once: a second planner racing this one meets
+    the unique constraint and its duplicate rows are dropped, not raised. Returns the rows
+    this call added."""
+    name = session.get_bind().dialect.name
+    dialect = postgresql if name == "postgresql" else sqlite
+    added = 0
+    for start in range(0, len(rows), OWED_BATCH):
+        statement = (
+            dialect.insert(CampaignSend)
+            .values(rows[start : start + OWED_BATCH])
+            .on_conflict_do_nothing()
+            .returning(CampaignSend.id)  # rowcount is not reliable here on every driver
+        )
+        added += len(session.execute(statement).all())
+    return added
 
 
 def plan(
@@ -609,38 +676,42 @@ def plan(
     statement = select(Campaign).where(Campaign.state == CampaignState.active)
     if campaign_id is not None:
         statement = statement.where(Campaign.id == campaign_id)
+    owed: list[dict[str, Any]] = []
     for campaign in session.exec(statement.order_by(col(Campaign.id))).all():
         for view in target_views(session, campaign, today=today):
             if emails:
-                result.planned += _plan_emails(session, campaign, view, today)
+                owed += _plan_emails(campaign, view, today)
             if _maybe_next_round(session, campaign, view, links, today, invitation_days):
                 result.rounds_started += 1
+    pending = [row for row in owed if row["state"] == SendState.pending]
+    _owe(session, [row for row in owed if row["state"] != SendState.pending])
+    result.planned = _owe(session, pending)
     session.flush()
     return result
 
 
-def _plan_emails(session: Session, campaign: Campaign, view: TargetView, today: date) -> int:
+def _plan_emails(campaign: Campaign, view: TargetView, today: date) -> list[dict[str, Any]]:
+    """The emails this target is owed today (and reminders overtaken, as skipped)."""
     target = view.target
     if not target.contact_email or view.assessment.status in FINISHED:
-        return 0
+        return []
     by_kind = {(s.kind, s.offset_days): s for s in view.sends}
     invitation = by_kind.get((SendKind.invitation, 0))
     if invitation is None:
         if today > target.due_date:  # a late invitation would only confuse
-            return 0
-        return int(_owe(session, target, SendKind.invitation, 0, SendState.pending))
+            return []
+        return [_owed(target, SendKind.invitation, 0, SendState.pending)]
     if invitation.state != SendState.sent or target.reminders_stopped_at is not None:
-        return 0
+        return []
     settled = [o for (kind, o) in by_kind if kind == SendKind.reminder]
     # Reminders before the invitation went out are not owed: they would arrive together.
     sent_on = invitation.sent_at.date() if invitation.sent_at else today
     offsets = [o for o in campaign.reminder_offsets if target.due_date + timedelta(o) > sent_on]
     due = reminders_due(target.due_date, offsets, today, settled)
-    for offset in due.skip:
-        _owe(session, target, SendKind.reminder, offset, SendState.skipped)
-    if due.send is None:
-        return 0
-    return int(_owe(session, target, SendKind.reminder, due.send, SendState.pending))
+    rows = [_owed(target, SendKind.reminder, o, SendState.skipped) for o in due.skip]
+    if due.send is not None:
+        rows.append(_owed(target, SendKind.reminder, due.send, SendState.pending))
+    return rows
 
 
 def _maybe_next_round(

@@ -306,3 +306,29 @@ def test_reading_campaigns_writes_nothing(world: World, engine: Engine) -> None:
     assert snapshot(engine) == before
     with Session(engine) as session:
         assert len(session.exec(select(Assessment)).all()) == 3
+
+
+def test_a_large_campaign_is_written_by_a_job_that_then_sends_its_invitations(
+    world: World, settings: Settings
+) -> None:
+    with smtp_server() as (inbox, port):
+        email_on(settings, port)
+        settings.inline_campaign_targets = 2  # three recruiters: more than the request writes
+        network_id = recruiter_network(world.analyst_a)
+        due = (utcnow().date() + timedelta(days=10)).isoformat()
+        url = f"/api/v1/networks/{network_id}/campaigns"
+        refused = world.analyst_a.post(url, json={**campaign_body(due), "language": "fr"})
+        assert refused.status_code == 422  # checked in the request, before any job
+        accepted = world.analyst_a.post(url, json=campaign_body(due))
+        assert accepted.status_code == 202, accepted.text
+        job = world.analyst_a.get(accepted.headers["Location"]).json()
+        assert job["state"] == "done", job
+        campaign_url = job["result"]["links"]["campaign"]
+        assert job["result"]["campaign"]["sending"]["sent"] == 3
+        campaign = world.analyst_a.get(campaign_url).json()
+        assert (campaign["targets"], campaign["statuses"]["sent"]) == (3, 3)
+        assert sorted(str(m["To"].addresses[0].addr_spec) for m in inbox.messages) == [
+            "aisha@klang.example",
+            "rahim@padma.example",
+            "sita@himal.example",
+        ]
