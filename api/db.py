@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,18 @@ def _create_private_file(database: str | None) -> None:
 
 
 def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """The request's unit of work, as a dependency."""
+    with unit_of_work(request, background) as session:
+        yield session
+
+
+@contextmanager
+def unit_of_work(request: Request, background: BackgroundTasks) -> Iterator[Session]:
     """The request's unit of work: commit at the end, roll back on any exception. What the
-    commit changed is refreshed after the response is sent (findings; see ``api.refresh``)."""
+    commit changed is refreshed after the response is sent (findings; see ``api.refresh``).
+
+    ``get_session`` is this as a dependency; an endpoint on the hot path (the respondent's
+    autosave) enters it itself, inside the one worker-thread call that does all its work."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         last_used.defer_stamps(session)
