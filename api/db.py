@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from api.clock import app_clock
+from api.pool_liveness import check_on_checkout
 from api.refresh import refresh_changed
 from core import changes, last_used
 
@@ -52,7 +53,9 @@ def make_engine(database_url: str, **kwargs: object) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(database_url, **kwargs)
+    check_on_checkout(engine)  # what pool_pre_ping did, mostly without its round trip
+    return engine
 
 
 def _create_private_file(database: str | None) -> None:
