@@ -4,6 +4,7 @@ and a connection just given back is reused without a ping."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -39,7 +40,7 @@ def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pings: list[int] = []
     ping = engine.dialect.do_ping
 
-    def counted(dbapi_connection: object) -> bool:
+    def counted(dbapi_connection: Any) -> bool:
         pings.append(1)
         return bool(ping(dbapi_connection))
 
