@@ -49,7 +49,10 @@ class AdmissionLimit:
         received = await _received_start(receive)
         semaphore = self._semaphore()
         try:
-            await asyncio.wait_for(semaphore.acquire(), timeout=self.wait_seconds)
+            if semaphore.locked():  # a free slot is taken at once, without a timer
+                await asyncio.wait_for(semaphore.acquire(), timeout=self.wait_seconds)
+            else:
+                await semaphore.acquire()
         except TimeoutError:
             response = problem_response(
                 503,

@@ -86,7 +86,6 @@ def api_router() -> APIRouter:
     router.include_router(orientation.router)
     router.include_router(reports.router)
     router.include_router(assessments.router)
-    router.include_router(respond.router)
     router.include_router(jobs.router)
     router.include_router(campaigns.router)
     return router
@@ -152,6 +151,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_openapi(app)
     app.state.html_problem_page = html_problem_page
     app.include_router(health_router)
+    # The respondent's routes first, beside the API rather than inside it: every route is
+    # tried in turn, once per level of inclusion, and the phone form's autosaves are most of
+    # the traffic. Nothing else matches ``/api/v1/respond/...``, so the order changes no match.
+    app.include_router(respond.router, prefix=API_PREFIX)
     app.include_router(api_router())
     app.include_router(respond_pages.router)
     app.include_router(worker_info_pages.router)  # public, no account: /info

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from api.clock import app_clock
+from api.pool_liveness import check_on_checkout
 from api.refresh import refresh_changed
 from core import changes, last_used
 
@@ -52,7 +53,9 @@ def make_engine(database_url: str, **kwargs: object) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(database_url, **kwargs)
+    check_on_checkout(engine)  # what pool_pre_ping did, mostly without its round trip
+    return engine
 
 
 def _create_private_file(database: str | None) -> None:
@@ -68,8 +71,18 @@ def _create_private_file(database: str | None) -> None:
 
 
 def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """The request's unit of work, as a dependency."""
+    with unit_of_work(request, background) as session:
+        yield session
+
+
+@contextmanager
+def unit_of_work(request: Request, background: BackgroundTasks) -> Iterator[Session]:
     """The request's unit of work: commit at the end, roll back on any exception. What the
-    commit changed is refreshed after the response is sent (findings; see ``api.refresh``)."""
+    commit changed is refreshed after the response is sent (findings; see ``api.refresh``).
+
+    ``get_session`` is this as a dependency; an endpoint on the hot path (the respondent's
+    autosave) enters it itself, inside the one worker-thread call that does all its work."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         last_used.defer_stamps(session)

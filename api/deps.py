@@ -30,7 +30,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="An API token (`fpu_...`).")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    """Async: it only reads the app's state, so it need not take a worker thread."""
     return request.app.state.settings
 
 
@@ -105,14 +106,22 @@ _invitation_bearer = HTTPBearer(
 )
 
 
-def current_assessment(
-    session: SessionDep,
+async def invitation_secret(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_invitation_bearer)],
-) -> Assessment:
-    """The one assessment the respondent's invitation opens."""
+) -> str:
+    """The invitation token the respondent sent. Async: it reads a header, so it need not
+    take a worker thread (the autosave resolves the token itself, see ``api.routes.respond``)."""
     if credentials is None or not credentials.credentials:
         raise NotAuthenticated("Send your invitation token as 'Authorization: Bearer fpi_...'")
-    return assessments.resolve_invitation(session, credentials.credentials)
+    return credentials.credentials
+
+
+InvitationSecretDep = Annotated[str, Depends(invitation_secret)]
+
+
+def current_assessment(session: SessionDep, secret: InvitationSecretDep) -> Assessment:
+    """The one assessment the respondent's invitation opens."""
+    return assessments.resolve_invitation(session, secret)
 
 
 RespondentDep = Annotated[Assessment, Depends(current_assessment, scope="function")]

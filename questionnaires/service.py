@@ -19,7 +19,7 @@ from core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from core.filestore import service as filestore
 from core.filestore.service import StoredBlob
 from core.last_used import record_use
-from core.locking import lock_row
+from core.locking import lock_row, locking_select, note_locked
 from core.numbers import counted
 from core.organisations.models import Organisation
 from core.tenancy import Scope
@@ -481,8 +481,7 @@ def questionnaire_of(session: Session, assessment: Assessment) -> QuestionnaireR
     """The pinned version, without its document: ``parsed`` reads that once per process (a
     published version never changes), and decoding tens of kilobytes of JSON on every
     autosave was most of a save's time."""
-    held = session.info.setdefault(_HELD_VERSIONS, {})  # the identity map holds rows weakly
-    record = held.get(assessment.questionnaire_id)
+    record = _held_versions(session).get(assessment.questionnaire_id)
     if record is None:
         record = session.get(
             QuestionnaireRecord,
@@ -490,8 +489,17 @@ def questionnaire_of(session: Session, assessment: Assessment) -> QuestionnaireR
             options=[defer(QuestionnaireRecord.document)],  # type: ignore[arg-type]
         )
         assert record is not None  # foreign key
-        held[assessment.questionnaire_id] = record
+        _hold_version(session, record)
     return record
+
+
+def _held_versions(session: Session) -> dict[int, QuestionnaireRecord]:
+    return session.info.setdefault(_HELD_VERSIONS, {})  # the identity map holds rows weakly
+
+
+def _hold_version(session: Session, record: QuestionnaireRecord) -> None:
+    """Keep ``record`` for ``questionnaire_of`` for the rest of the session."""
+    _held_versions(session)[record.id or 0] = record
 
 
 def is_overdue(assessment: Assessment, today: date | None = None) -> bool:
@@ -760,15 +768,26 @@ def _state_of(invitation: Invitation | None, now: datetime) -> str:
     return InvitationState.valid
 
 
-def resolve_invitation(session: Session, secret: str) -> Assessment:
-    """The one assessment an invitation token opens; anything else is 401. Invitation and
-    assessment come in one query: every autosave starts here."""
-    row = session.exec(
-        select(Invitation, Assessment)
+def resolve_invitation(session: Session, secret: str, *, for_update: bool = False) -> Assessment:
+    """The one assessment an invitation token opens; anything else is 401. Invitation,
+    assessment and its questionnaire version (held for ``questionnaire_of``, without its
+    document) come in one query: every autosave starts here. An autosave asks ``for_update``:
+    the same query then takes the assessment's row lock that ``save_answers`` needs."""
+    statement = (
+        select(Invitation, Assessment, QuestionnaireRecord)
         .join(Assessment, col(Assessment.id) == col(Invitation.assessment_id))
+        .join(QuestionnaireRecord, col(QuestionnaireRecord.id) == col(Assessment.questionnaire_id))
         .where(Invitation.token_hash == hash_token(secret))
-    ).first()
-    invitation, assessment = row if row is not None else (None, None)
+        .options(defer(QuestionnaireRecord.document))  # type: ignore[arg-type]
+    )
+    if for_update:
+        statement = locking_select(session, statement, Assessment)
+    row = session.exec(statement).first()
+    invitation, assessment, record = row if row is not None else (None, None, None)
+    if record is not None:
+        _hold_version(session, record)
+    if for_update and assessment is not None:
+        note_locked(session, assessment)
     now = utcnow()
     state = _state_of(invitation, now)
     if state != InvitationState.valid or invitation is None or assessment is None:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    File,
+    Form,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import RespondentDep, SessionDep, SettingsDep
+from api.db import unit_of_work
+from api.deps import InvitationSecretDep, RespondentDep, SessionDep, SettingsDep
 from api.errors import CONFLICT, INVALID, NOT_FOUND, RESPONDENT_AUTH
 from api.files import UPLOAD_RESPONSES, evidence_response, receive_evidence
 from api.openapi import EVIDENCE_DOWNLOAD
@@ -47,28 +59,52 @@ def read_assessment(
     operation_id="respond-save",
     responses={**CONFLICT, **INVALID},
 )
-def save_answers(
+async def save_answers(
     data: AnswersUpdate,
-    session: SessionDep,
-    assessment: RespondentDep,
-    response: Response,
+    secret: InvitationSecretDep,
+    request: Request,
+    background: BackgroundTasks,
     prefer: PreferHeader = None,
-) -> RespondentView | AnswersSaved:
+) -> Response:
     """Save some or all answers; you can come back and continue later. An autosaving client
     sends `Prefer: return=minimal` and gets the stored answers and progress back, not the
     whole questionnaire on every keystroke."""
-    service.save_answers(
-        session,
-        assessment=assessment,
-        incoming=data.answers,
-        actor=RESPONDENT,
-        language=data.language,
+    # The phone form autosaves every answer, so this is most of the server's traffic: the
+    # whole unit of work runs in one worker-thread call rather than one for each dependency,
+    # the endpoint and the serialisation (each call hands the GIL between threads twice).
+    return await run_in_threadpool(
+        _save_answers, request, background, secret, data, wants_minimal(prefer)
     )
-    response.headers["Vary"] = "Prefer"
-    if wants_minimal(prefer):
+
+
+def _save_answers(
+    request: Request,
+    background: BackgroundTasks,
+    secret: str,
+    data: AnswersUpdate,
+    minimal: bool,
+) -> Response:
+    """What ``SessionDep`` and ``RespondentDep`` do, then the save and its response body,
+    serialised before the commit as FastAPI would (a body that fails rolls the save back)."""
+    with unit_of_work(request, background) as session:
+        assessment = service.resolve_invitation(session, secret, for_update=True)
+        service.save_answers(
+            session,
+            assessment=assessment,
+            incoming=data.answers,
+            actor=RESPONDENT,
+            language=data.language,
+        )
+        body: RespondentView | AnswersSaved = (
+            views.answers_saved(session, assessment)
+            if minimal
+            else views.respondent_view(session, assessment)
+        )
+        content = body.model_dump_json(by_alias=True)
+    response = Response(content, media_type="application/json", headers={"Vary": "Prefer"})
+    if minimal:
         response.headers["Preference-Applied"] = "return=minimal"
-        return views.answers_saved(session, assessment)
-    return views.respondent_view(session, assessment)
+    return response
 
 
 @router.post(
