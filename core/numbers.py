@@ -141,8 +141,8 @@ def format_currency(
 
 
 def format_date(value: date, language: str | None, *, native_digits: bool = False) -> str:
-    """A date as the language writes it in running text (CLDR "long": "3 December 2026",
-    "৩ ডিসেম্বর, ২০২৬"): an email's due date must not be read as 12 March."""
+    """A date as the language writes it in running text (CLDR "long": "December 3, 2026" in
+    ``en``, "৩ ডিসেম্বর, ২০২৬" in ``bn``): an email's due date must not be read as 12 March."""
     text = babel_dates.format_date(value, format="long", locale=locale(language))
     return _written(text, language, native_digits)
 

@@ -464,7 +464,8 @@ def reminders_page(request: Request, token: str, session: SessionDep) -> Respons
         _invitation, assessment = _opened(session, token)
     except PageProblem as problem:
         return problem_page(problem, request)
-    return render("stop.html", language=assessment.language, token=token, done=False)
+    done = campaigns.reminders_stopped(session, assessment)
+    return render("stop.html", token=token, done=done, **_stop_context(session, assessment))
 
 
 @router.post("/{token}/reminders", response_class=HTMLResponse)
@@ -476,7 +477,21 @@ def stop_reminders(request: Request, token: str, session: SessionDep) -> Respons
         return problem_page(problem, request)
     campaigns.stop_reminders(session, assessment=assessment, now=utcnow())
     session.commit()
-    return render("stop.html", language=assessment.language, token=token, done=True)
+    return render("stop.html", token=token, done=True, **_stop_context(session, assessment))
+
+
+def _stop_context(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Which assessment the page is about (a recruiter may be asked by several companies),
+    in the respondent's language, with the draft-translation notice the form shows."""
+    record = assessments.questionnaire_of(session, assessment)
+    requested_by, _respondent = assessments.names_shown(session, assessment)
+    language = assessment.language
+    return {
+        "language": language,
+        "questionnaire": views.localised(record, language).title,
+        "requested_by": requested_by,
+        "translation_reviewed": messages.reviewed(language),
+    }
 
 
 @router.get("/{token}", response_class=HTMLResponse)

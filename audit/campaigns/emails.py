@@ -23,6 +23,7 @@ BODIES = {
     "invitation": "email.invitation.body",
     "renewal": "email.renewal.body",
     "reminder": "email.reminder.body",  # a counted phrase: the days left
+    "due_today": "email.due_today.body",  # a reminder on the due date itself
     "overdue": "email.overdue.body",
 }
 
@@ -56,7 +57,9 @@ def compose(facts: EmailFacts, sender: str, now: datetime) -> EmailMessage:
         "respondent": facts.respondent,
     }
     subject = t.text(SUBJECTS[facts.kind], **names)
-    if facts.kind == "reminder":
+    if facts.kind == "reminder" and facts.days_left == 0:  # not "due in 0 days"
+        body = t.text(BODIES["due_today"], **names)
+    elif facts.kind == "reminder":
         body = str(t.plural(BODIES[facts.kind], facts.days_left, **names).unescape())
     else:
         body = t.text(BODIES[facts.kind], **names)

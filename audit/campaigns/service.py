@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from audit.campaigns.models import (
@@ -280,7 +281,7 @@ def _contacts(
     if data.language not in languages:
         raise _no_translation("language", data.language, languages)
     for index, contact in enumerate(data.contacts):
-        where = f"contacts[{index}]"
+        where = f"contacts.{index}"  # as the model names its own fields: contacts.0.email
         if contact.node not in known:
             raise _problem(f"{where}.node", f"{contact.node} is not among the selected nodes")
         if contact.node in found:
@@ -400,10 +401,14 @@ def _views(session: Session, targets: Sequence[CampaignTarget]) -> list[TargetVi
             select(Node).where(col(Node.id).in_({t.node_id for t in targets}))
         ).all()
     }
+    # Statuses need no answers: a large campaign's page would otherwise read every document
+    # (a repeat round loads the previous answers when it starts).
     assessments = {
         a.id: a
         for a in session.exec(
-            select(Assessment).where(col(Assessment.id).in_(assessment_ids))
+            select(Assessment)
+            .options(defer(Assessment.answers), defer(Assessment.question_comments))  # type: ignore[arg-type]
+            .where(col(Assessment.id).in_(assessment_ids))
         ).all()
     }
     opened = set(
@@ -585,6 +590,18 @@ def close_campaign(session: Session, *, campaign: Campaign) -> Campaign:
     )
     session.flush()
     return campaign
+
+
+def reminders_stopped(session: Session, assessment: Assessment) -> bool:
+    return (
+        session.exec(
+            select(CampaignTarget.id).where(
+                CampaignTarget.assessment_id == assessment.id,
+                col(CampaignTarget.reminders_stopped_at).is_not(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def stop_reminders(session: Session, *, assessment: Assessment, now: datetime) -> bool:

@@ -5,9 +5,11 @@ yearly round that starts by itself with the previous answers filled in."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -136,8 +138,12 @@ def test_invitations_in_three_languages_then_reminders_until_each_submits_or_sto
         page = client.get(f"/respond/{rahim_token}/reminders")
         assert page.status_code == 200 and 'method="post"' in page.text
         assert not targets(world.analyst_a, network_id, campaign["id"])["R-BN"]["reminders_stopped"]
+        assert "Org A" in page.text  # which company and questionnaire the page is about
         stopped = client.post(f"/respond/{rahim_token}/reminders")
         assert stopped.status_code == 200, stopped.text
+        # Opened again, the page says it is done instead of asking again.
+        again_page = client.get(f"/respond/{rahim_token}/reminders")
+        assert 'method="post"' not in again_page.text and 'role="status"' in again_page.text
         assert targets(world.analyst_a, network_id, campaign["id"])["R-BN"]["reminders_stopped"]
 
         # Three days and one day before, and two days after: only Sita is still reminded.
@@ -165,8 +171,9 @@ def test_invitations_in_three_languages_then_reminders_until_each_submits_or_sto
 
 
 def test_a_refusal_that_may_pass_is_retried_and_a_permanent_one_fails_with_its_reason(
-    world: World, settings: Settings, engine: Engine
+    world: World, settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     with smtp_server() as (inbox, port):
         email_on(settings, port)
         network_id = recruiter_network(world.analyst_a)
@@ -220,6 +227,11 @@ def test_a_refusal_that_may_pass_is_retried_and_a_permanent_one_fails_with_its_r
     assert (send["state"], send["attempts"]) == ("failed", 5)
     assert send["last_error"].startswith("gave up after 5 tries: ConnectionRefusedError")
     assert [h["result"] for h in send["history"]] == ["retry"] * 4 + ["failed"]
+    # Each try is logged by send and target, never with the link: it carries the token.
+    logged = [r.getMessage() for r in caplog.records if r.name == "fairpath.campaigns"]
+    assert len(logged) >= 8 and any("retry" in line or "pending" in line for line in logged)
+    ours = [r for r in caplog.records if not r.name.startswith("mail.log")]  # not the test server
+    assert ours and not any("fpi_" in r.getMessage() for r in ours)
 
 
 def test_email_off_shows_links_and_a_yearly_round_starts_prefilled_after_acceptance(
@@ -332,3 +344,27 @@ def test_a_large_campaign_is_written_by_a_job_that_then_sends_its_invitations(
             "rahim@padma.example",
             "sita@himal.example",
         ]
+
+
+def test_the_job_queue_runs_campaigns_every_minute(
+    world: World, settings: Settings, engine: Engine
+) -> None:
+    """The periodic task each consumer runs (``periodic=True``): owed emails go out by it."""
+    from api.jobs.queue import build_queue
+
+    with smtp_server() as (inbox, port):
+        network_id = recruiter_network(world.analyst_a)
+        due = (utcnow().date() + timedelta(days=10)).isoformat()
+        created = world.analyst_a.post(
+            f"/api/v1/networks/{network_id}/campaigns", json=campaign_body(due)
+        )
+        assert created.json()["email"] == "off" and inbox.messages == []
+        email_on(settings, port)
+        queue = build_queue(settings, engine)
+        periodic = [
+            t for t in queue.huey._registry._periodic_tasks if t.__name__.endswith("campaigns")
+        ]
+        assert len(periodic) == 1
+        periodic[0]().execute()  # what the consumer's scheduler does at each minute
+        assert len(inbox.messages) == 3
+        assert queue.consumer(1).periodic

@@ -110,7 +110,7 @@ def test_a_bad_campaign_is_refused_naming_the_field_and_writes_nothing(world: Wo
     wrong = campaign_body(due)
     wrong["contacts"][1]["language"] = "fr"
     response = world.analyst_a.post(url, json=wrong)
-    assert response.json()["errors"][0]["field"] == "contacts[1].language"
+    assert response.json()["errors"][0]["field"] == "contacts.1.language"
     schema = world.analyst_a.post(url, json={**campaign_body(due), "reminder_offsets": [-3, -3]})
     assert schema.status_code == 422 and "listed twice" in schema.text
     email = campaign_body(due)
@@ -149,3 +149,27 @@ def test_selection_filters_combine(world: World) -> None:
         json={**campaign_body(due), "selection": {"kinds": ["recruiter"], "bands": ["low"]}},
     )
     assert low.status_code == 422 and low.json()["errors"][0]["field"] == "selection"
+
+
+def test_a_reminder_on_the_due_date_says_today_not_in_zero_days() -> None:
+    from audit.campaigns.emails import EmailFacts, compose
+
+    facts = EmailFacts(
+        kind="reminder",
+        language="en",
+        organisation="Org A",
+        respondent="Klang Staffing",
+        contact_name="",
+        recipient="hr@klang.example",
+        questionnaire="Recruiter check",
+        due_date=date(2027, 1, 31),
+        days_left=0,
+        link="https://fairpath.example/respond/fpi_x",
+        stop_link="https://fairpath.example/respond/fpi_x/reminders",
+        campaign_contact_name="Compliance",
+        campaign_contact_email="c@buyer.example",
+    )
+    body = compose(facts, "Fairpath <f@x.example>", datetime(2027, 1, 31, 9, tzinfo=UTC))
+    text = body.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Your answers to the Recruiter check are due today, January 31, 2027." in text
+    assert "0 days" not in text and text.startswith("Hello,")
