@@ -231,6 +231,46 @@ def _body(form: CampaignForm) -> dict[str, Any]:
     }
 
 
+# Each field of the create form: its input's id and its label, so that a refused field is
+# named as the page names it, linked to, and marked invalid.
+FORM_FIELDS = {
+    "name": ("c-name", "Name"),
+    "questionnaire_id": ("c-questionnaire", "Questionnaire"),
+    "selection": ("c-selection", "Which nodes"),
+    "selection.countries": ("c-countries", "Countries"),
+    "selection.corridors": ("c-corridors", "Corridors"),
+    "selection.nodes": ("c-nodes", "These nodes"),
+    "due_date": ("c-due", "Due date"),
+    "reminder_offsets": ("c-offsets", "Reminders"),
+    "repeat_months": ("c-repeat", "Repeat"),
+    "response_days": ("c-days", "Days to answer a repeat round"),
+    "contact_name": ("c-contact", "Contact for questions: name"),
+    "contact_email": ("c-contact-email", "Contact for questions: email"),
+    "language": ("c-language", "Language"),
+    "contacts": ("c-contacts", "Respondents' contacts"),
+}
+
+
+def refused_fields(
+    errors: Sequence[Mapping[str, Any]],
+) -> list[tuple[Mapping[str, Any], str, str]]:
+    """Each problem with the id of the input it concerns and that input's label ("contacts.1.
+    email" is "Respondents' contacts, line 2"); an unknown field keeps the API's name only."""
+    found = []
+    for problem in errors:
+        parts = str(problem.get("field") or "").split(".")
+        key = ".".join(parts[:2]) if ".".join(parts[:2]) in FORM_FIELDS else parts[0]
+        where = FORM_FIELDS.get(key)
+        if where is None:
+            found.append((problem, "", ""))
+            continue
+        label = where[1]
+        if parts[0] == "contacts" and len(parts) > 1 and parts[1].isdigit():
+            label = f"{label}, line {int(parts[1]) + 1}"
+        found.append((problem, where[0], label))
+    return found
+
+
 def _render_list(
     request: Request,
     session: Session,
@@ -284,6 +324,8 @@ def _render_list(
             form=form or CampaignForm(due_date=(today + timedelta(days=30)).isoformat()),
             form_message=form_message,
             form_errors=list(form_errors),
+            refused=refused_fields(form_errors),
+            refused_ids={field_id for _p, field_id, _l in refused_fields(form_errors) if field_id},
         ),
     )
 

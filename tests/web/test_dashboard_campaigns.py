@@ -286,6 +286,9 @@ def test_the_create_form_refuses_naming_the_field_then_creates_the_campaign(
     assert "The campaign was not created.</b> 1 field is invalid." in text_
     assert "field contacts.1.email: not an email address: write it as name@domain.example" in text_
     assert "R2, Rahim, not-an-address, bn" in text_  # the form comes back as typed
+    # Named as the page names the field, linked to it, and the field marked invalid.
+    assert '<a href="#c-contacts">Respondents\' contacts, line 2</a>' in text_
+    assert 'id="c-contacts" name="contacts" rows="4" aria-invalid="true"' in refused.text
     bad_line = person.post(url, data={**form, "contacts": "R1 sita@one.example"})
     assert bad_line.status_code == 422
     assert "row 1, field contacts: needs 3 or 4 values" in unescape(bad_line.text)
