@@ -83,6 +83,7 @@ def test_target_status(status: str, sent: bool, opened: bool, today: date, expec
     assert target_status(facts, today) == expected
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 def test_a_bad_campaign_is_refused_naming_the_field_and_writes_nothing(world: World) -> None:
     network_id = recruiter_network(world.analyst_a)
     url = f"/api/v1/networks/{network_id}/campaigns"
@@ -124,6 +125,7 @@ def test_a_bad_campaign_is_refused_naming_the_field_and_writes_nothing(world: Wo
     assert assessments["total"] == 0
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 def test_selection_filters_combine(world: World) -> None:
     network_id = recruiter_network(world.analyst_a)
     url = f"/api/v1/networks/{network_id}/campaigns"
