@@ -32,6 +32,7 @@ from api.routes import (
     orientation,
     questionnaires,
     reference,
+    registry,
     remediation,
     reports,
     respond,
@@ -88,6 +89,7 @@ def api_router() -> APIRouter:
     router.include_router(assessments.router)
     router.include_router(jobs.router)
     router.include_router(campaigns.router)
+    router.include_router(registry.router)
     return router
 
 

@@ -17,6 +17,7 @@ from core.metadata import metadata
 from core.organisations import models as organisations_models
 from questionnaires import models as questionnaire_models
 from supplychain import models as supplychain_models
+from supplychain.registry import models as registry_models
 
 TABLE_MODULES = (
     organisations_models,
@@ -31,6 +32,7 @@ TABLE_MODULES = (
     filestore_models,
     jobs_models,
     campaigns_models,
+    registry_models,
 )
 
 __all__ = ["TABLE_MODULES", "metadata"]

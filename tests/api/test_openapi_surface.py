@@ -26,7 +26,8 @@ def test_paths_methods_and_operation_ids_are_unchanged(app: FastAPI) -> None:
     # + the 10 training operations (CREST pillar 1: topics, CRUD, import, evidence, coverage)
     # + the 10 orientation operations (CREST pillar 2: topics, CRUD, import, evidence, coverage)
     # + the 9 campaign operations (8 for analysts, POST respond/reminders/stop for respondents)
-    assert len(expected) == 130
+    # + the 12 registry operations (entries, history, proposals, a network's links and matches)
+    assert len(expected) == 142
     actual = sorted(
         (
             {"method": method, "path": path, "operation_id": operation["operationId"]}
