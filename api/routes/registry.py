@@ -4,21 +4,35 @@ recruiter nodes link to it (by licence) or are offered name matches to accept or
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from sqlmodel import col, select
 
 from api.accounts.models import User
-from api.deps import AdminDep, NetworkDep, PrincipalDep, SessionDep, WritableNetworkDep, WriterDep
+from api.deps import (
+    AdminDep,
+    NetworkDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    WritableNetworkDep,
+    WriterDep,
+)
 from api.errors import AUTH_RESPONSES, CONFLICT, INVALID, NOT_FOUND
 from api.pagination import Page, PageDep
+from core import changes
+from core.errors import InvalidInput, PayloadTooLarge
 from core.schemas import IdParam, QueryText
+from supplychain.registry import licence_lists
 from supplychain.registry import presenters as views
 from supplychain.registry import service as registry
 from supplychain.registry.models import ProposalState, SuggestionState
 from supplychain.registry.schemas import (
     ChangeRead,
+    LicenceListRead,
     LinkRead,
     MatchRead,
     ProfileCreate,
@@ -168,6 +182,84 @@ def decide(
             user_id=principal.user.id,
         )
     )
+
+
+@router.post(
+    "/registry/licence-lists",
+    response_model=LicenceListRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="registry-import-licence-list",
+    responses={**INVALID, 415: {"description": "Unsupported file type"}},
+)
+def import_licence_list(
+    session: SessionDep,
+    principal: AdminDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="The authority's list, CSV or XLSX")],
+    authority: Annotated[str, Form(min_length=2, max_length=200)],
+    country: Annotated[str, Form(min_length=2, max_length=60)],
+    published_on: Annotated[dt.date, Form(description="the date the authority published it")],
+    source: Annotated[str, Form(min_length=3, max_length=500, description="where it was read")],
+    illustrative: Annotated[bool, Form(description="sample data, never real")] = False,
+    mapping: Annotated[
+        str | None,
+        Form(
+            max_length=2000,
+            description='JSON: our column -> the file\'s header, e.g. {"licence_number": '
+            '"Licence No.", "name": "Agency", "status": "Status", "valid_until": "Expiry"}',
+        ),
+    ] = None,
+) -> LicenceListRead:
+    """Programme staff import an authority's list of licensed recruiters; all or nothing, each
+    problem named by row and column. Every recruiter licensed in that country is then checked
+    against it: a licence missing, not on the list, expired, suspended or revoked is a finding
+    naming the list and its date."""
+    limit = settings.max_evidence_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The licence list is larger than {limit:,} bytes")
+    try:
+        columns = json.loads(mapping) if mapping else None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"The mapping is not JSON: {error}",
+            errors=[{"field": "mapping", "message": "not JSON"}],
+        ) from error
+    if columns is not None and not (
+        isinstance(columns, dict) and all(isinstance(v, str) for v in columns.values())
+    ):
+        raise InvalidInput(
+            "The mapping is an object of column names",
+            errors=[{"field": "mapping", "message": "an object of strings"}],
+        )
+    imported = licence_lists.import_licence_list(
+        session,
+        authority=authority.strip(),
+        country=country,
+        published_on=published_on,
+        source=source.strip(),
+        illustrative=illustrative,
+        filename=file.filename or "",
+        data=data,
+        mapping=columns,
+        user_id=principal.user.id,
+    )
+    for network_id in licence_lists.networks_checked_against(session, imported.country):
+        changes.network_changed(session, network_id)
+    return LicenceListRead.model_validate(imported, from_attributes=True)
+
+
+@router.get(
+    "/registry/licence-lists",
+    response_model=list[LicenceListRead],
+    operation_id="registry-licence-lists",
+)
+def list_licence_lists(session: SessionDep, principal: PrincipalDep) -> list[LicenceListRead]:
+    """The authority lists imported, newest publication first."""
+    return [
+        LicenceListRead.model_validate(r, from_attributes=True)
+        for r in licence_lists.all_lists(session)
+    ]
 
 
 @router.post(f"{NETWORK}/match", response_model=MatchRead, operation_id="registry-match")

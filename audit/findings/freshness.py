@@ -25,8 +25,7 @@ from sqlalchemy.orm import attributes
 from sqlmodel import Session, col
 
 from audit.findings.models import Finding, FindingStatus, FindingSync
-from audit.findings.service import findings_digest
-from audit.orientation.facts import orientation_stamp
+from audit.findings.service import findings_digest, other_facts_stamp
 from audit.orientation.models import OrientationSession
 from audit.scores.models import CountryOverride, ScoringSettings
 from audit.scores.service import scoring_inputs
@@ -55,7 +54,7 @@ def findings_state(session: Session, network: Network, now: datetime) -> Finding
         return FindingsState(current=False, synced_at=None)
     inputs = scoring_inputs(session, network, now=now)
     digest = findings_digest(
-        inputs, training_stamp(session, network), orientation_stamp(session, network)
+        inputs, training_stamp(session, network), other_facts_stamp(session, network)
     )
     return FindingsState(current=stored.fingerprint == digest, synced_at=stored.synced_at)
 

@@ -33,7 +33,7 @@ never from database ids or scores, so re-scoring updates it instead of duplicati
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,6 +56,7 @@ from scoring.facts import AssessmentFacts, NodeFacts
 from scoring.network import NetworkScores, NodeScore
 from scoring.reference import ReferenceData
 from scoring.reimbursement import amount, fee_conversion, fees_reported, rate_words
+from supplychain.registry.licences import LicenceCheck
 
 PRINCIPLE_THRESHOLDS: tuple[tuple[float, str], ...] = ((40, "high"), (60, "medium"), (75, "low"))
 RISKY_ROLES = frozenset({"sub_agent", "informal_broker"})
@@ -119,6 +120,7 @@ def generate(
     nodes: Collection[int] | None = None,
     trainings: TrainingFacts | None = None,
     orientation: OrientationFacts | None = None,
+    licences: Mapping[int, LicenceCheck] | None = None,
 ) -> list[FindingDraft]:
     """The findings the scores imply, for every node or only ``nodes``: a node's findings
     depend on its own score, its chain to the company, the profile and the date, so after a
@@ -154,6 +156,8 @@ def generate(
             gap = _training_gap(score.node, chain, trainings, now)
             if gap is not None:
                 drafts.append(gap)
+        if licences is not None and node_id in licences:
+            drafts.append(_licence_finding(score.node, chain, licences[node_id]))
     if orientation is not None:
         drafts.extend(
             d
@@ -490,6 +494,63 @@ def _training_gap(
         title=f"No current training: {node.name}",
         detail=f"{said} for this {who}'s staff (a training counts for {months} months).",
         evidence={**evidence, "validity_months": months},
+        chain=chain,
+    )
+
+
+LICENCE_CODES = {
+    "missing": "LICENCE_MISSING",
+    "not_on_list": "LICENCE_NOT_ON_LIST",
+    "expired": "LICENCE_EXPIRED",
+    "revoked": "LICENCE_REVOKED",
+    "suspended": "LICENCE_SUSPENDED",
+}
+_LICENCE_SAID = {
+    "missing": "records no licence number, and {list} lists every licensed recruiter",
+    "not_on_list": "holds licence {licence}, which is not on {list}",
+    "expired": "holds licence {licence}, expired on {list}",
+    "revoked": "holds licence {licence}, revoked on {list}",
+    "suspended": "holds licence {licence}, suspended on {list}",
+}
+
+
+def _licence_finding(node: NodeFacts, chain: list[int], check: LicenceCheck) -> FindingDraft:
+    """A recruiter recruiting without a licence that stands (ILO General Principle 5: recruiters
+    are registered or licensed), named against the authority list and its date, so a reader can
+    check the same list; sample lists say so."""
+    lst = check.list
+    cited = f"{lst.authority}'s list of {lst.published_on.isoformat()}"
+    if lst.illustrative:
+        cited += " (an illustrative sample list, not real data)"
+    said = _LICENCE_SAID[check.problem].format(licence=check.licence, list=cited)
+    if check.problem == "expired" and check.listed and check.listed.valid_until:
+        said += f" (valid until {check.listed.valid_until.isoformat()})"
+    return FindingDraft(
+        key=f"licence:{node.external_id}",
+        code=LICENCE_CODES[check.problem],
+        severity="high",
+        node_id=node.id,
+        principle="ilo-gp:GP5",
+        title=f"Licence does not stand: {node.name}",
+        detail=f"{node.name} {said}.",
+        evidence={
+            "licence": check.licence,
+            "problem": check.problem,
+            "listed_status": check.listed.status if check.listed else None,
+            "listed_valid_until": (
+                check.listed.valid_until.isoformat()
+                if check.listed and check.listed.valid_until
+                else None
+            ),
+            "list": {
+                "id": lst.id,
+                "authority": lst.authority,
+                "country": lst.country,
+                "published_on": lst.published_on.isoformat(),
+                "source": lst.source,
+                "illustrative": lst.illustrative,
+            },
+        },
         chain=chain,
     )
 

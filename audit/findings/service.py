@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,8 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.severity import SEVERITY_RANK
 from scoring.network import NetworkScores
 from supplychain.models import Network, Node
+from supplychain.registry.licence_lists import licence_checks, licence_stamp
+from supplychain.registry.licences import LicenceCheck
 
 
 def sync_findings(
@@ -47,7 +49,7 @@ def sync_findings(
     every write costs a few small queries when nothing findings depend on changed."""
     inputs = scoring_inputs(session, network, now=now)
     trainings_key = training_stamp(session, network)
-    orientation_key = orientation_stamp(session, network)
+    orientation_key = other_facts_stamp(session, network)
     digest = findings_digest(inputs, trainings_key, orientation_key)
     state = session.get(FindingSync, network.id)
     if state is not None and state.fingerprint == digest:
@@ -55,6 +57,7 @@ def sync_findings(
     context = context or scoring_context(session, network, now=now)
     trainings = training_facts(session, network)
     orientation = orientation_facts(session, network)
+    licences = licence_checks(session, network, now.date())
     with _last_lock:
         last = _last.get(network.id or 0)
     usable = last is not None and state is not None and last.digest == state.fingerprint
@@ -67,12 +70,12 @@ def sync_findings(
             for node in set(context.scores.nodes) | set(last.scores.nodes)
             if context.scores.nodes.get(node) is not last.scores.nodes.get(node)
         }
-        drafts = _drafts(context, now, changed, trainings, orientation)
+        drafts = _drafts(context, now, changed, trainings, orientation, licences)
         by_node = {**last.by_node, **_by_node(drafts, changed)}
         touched = set(drafts) | {key for node in changed for key in last.by_node.get(node, {})}
         stored = _stored(session, network, touched)
     else:
-        drafts = _drafts(context, now, None, trainings, orientation)
+        drafts = _drafts(context, now, None, trainings, orientation, licences)
         by_node = _by_node(drafts, None)
         if last is not None and usable:
             # Same findings in the database as this process wrote: compare signatures, and
@@ -95,6 +98,12 @@ def sync_findings(
     synced = _Synced(digest, inputs, context.scores, by_node, trainings_key, orientation_key)
     _remember(session, network.id or 0, synced)
     return True
+
+
+def other_facts_stamp(session: Session, network: Network) -> tuple[Any, ...]:
+    """The orientation sessions and the authority licence lists, which only their own rules
+    read, as one part of the digest (``sync_findings`` and the freshness check both use it)."""
+    return (*orientation_stamp(session, network), "licences", *licence_stamp(session))
 
 
 def findings_digest(
@@ -151,9 +160,17 @@ def _drafts(
     nodes: set[int] | None,
     trainings: TrainingFacts,
     orientation: OrientationFacts | None = None,
+    licences: Mapping[int, LicenceCheck] | None = None,
 ) -> dict[str, FindingDraft]:
     found = generate(
-        context.graph, context.scores, now, context.reference, nodes, trainings, orientation
+        context.graph,
+        context.scores,
+        now,
+        context.reference,
+        nodes,
+        trainings,
+        orientation,
+        licences,
     )
     return {d.key: d for d in found}
 

@@ -152,3 +152,33 @@ class RegistrySuggestion(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LicenceList(SQLModel, table=True):
+    """An authority's published list of licensed recruiters, as imported, with where it was
+    read; ``illustrative`` marks sample data that must never be taken as real."""
+
+    __tablename__ = "licence_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority: str = Field(max_length=200)
+    country: str = Field(max_length=2, index=True)
+    published_on: date
+    source: str = Field(max_length=500)
+    illustrative: bool = False
+    entries: int = 0
+    imported_by: int | None = Field(default=None, foreign_key="user.id")
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LicenceListEntry(SQLModel, table=True):
+    __tablename__ = "licence_list_entry"
+    __table_args__ = (UniqueConstraint("list_id", "licence_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="licence_list.id", index=True)
+    licence_key: str = Field(max_length=100)
+    licence_number: str = Field(max_length=100)
+    name: str = Field(default="", max_length=300)
+    status: str = Field(max_length=20)  # licences.LISTED_STATUSES
+    valid_until: date | None = None

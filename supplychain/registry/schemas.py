@@ -186,3 +186,16 @@ class MatchRead(BaseModel):
     newly_linked: int
     suggestions_open: int
     unmatched: int
+
+
+class LicenceListRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    authority: str
+    country: str
+    published_on: dt.date
+    source: str
+    illustrative: bool = Field(description="sample data for tests and demos, never real")
+    entries: int
+    imported_at: datetime

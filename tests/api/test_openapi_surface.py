@@ -26,8 +26,9 @@ def test_paths_methods_and_operation_ids_are_unchanged(app: FastAPI) -> None:
     # + the 10 training operations (CREST pillar 1: topics, CRUD, import, evidence, coverage)
     # + the 10 orientation operations (CREST pillar 2: topics, CRUD, import, evidence, coverage)
     # + the 9 campaign operations (8 for analysts, POST respond/reminders/stop for respondents)
-    # + the 12 registry operations (entries, history, proposals, a network's links and matches)
-    assert len(expected) == 142
+    # + the 14 registry operations (entries, history, proposals, licence lists, a network's
+    #   links and matches)
+    assert len(expected) == 144
     actual = sorted(
         (
             {"method": method, "path": path, "operation_id": operation["operationId"]}

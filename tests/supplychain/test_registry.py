@@ -4,10 +4,14 @@ and proposals from organisations."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import httpx
 import pytest
 
 from supplychain.registry.matching import licence_key, name_key, similarity
-from tests.builders import Actor, World, edge, network_with, node
+from tests.builders import Actor, World, edge, network_with, node, node_ids
 
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 HIMAL = {
@@ -174,3 +178,98 @@ def test_changes_keep_who_and_why_and_proposals_wait_for_programme_staff(world: 
         world.analyst_b.get("/api/v1/registry/recruiters", params={"q": "himal"}).json()["total"]
         == 1
     )
+
+
+SAMPLE = Path(__file__).parents[2] / "examples" / "licence-lists" / "np-licences-illustrative.csv"
+THEIR_HEADERS = {
+    "licence_number": "Licence No.",
+    "name": "Agency",
+    "status": "Status",
+    "valid_until": "Expiry",
+}
+
+
+def import_sample(actor: Actor, **fields: object) -> httpx.Response:
+    return actor.post(
+        "/api/v1/registry/licence-lists",
+        files={"file": ("np-licences-illustrative.csv", SAMPLE.read_bytes(), "text/csv")},
+        data={
+            "authority": "Department of Foreign Employment (Nepal)",
+            "country": "NP",
+            "published_on": "2026-11-20",
+            "source": "examples/licence-lists (illustrative sample, not the real list)",
+            "illustrative": "true",
+            "mapping": json.dumps(THEIR_HEADERS),
+            **fields,
+        },
+    )
+
+
+def licence_findings(actor: Actor, network_id: int) -> dict[str, tuple[str, str]]:
+    found = actor.get(f"/api/v1/networks/{network_id}/findings", params={"limit": 500}).json()
+    external = {ident: key for key, ident in node_ids(actor, network_id).items()}
+    return {
+        external[f["node_id"]]: (f["code"], f["detail"])
+        for f in found["items"]
+        if f["code"].startswith("LICENCE_")
+    }
+
+
+def test_an_authority_list_marks_a_licence_expired_in_every_buyers_network(world: World) -> None:
+    himal = {"country": "NP", "role": "origin_agency", "licence": "DoFE-1234/067"}
+    net_a = network_of(
+        world.analyst_a,
+        node("R1", "recruiter", "Himal Manpower", **himal),
+        "A",
+        node("R2", "recruiter", "Everest Overseas", country="NP", role="origin_agency",
+             licence="dofe 2001 070"),
+        node("R3", "recruiter", "Unknown Agency", country="NP", role="sub_agent",
+             licence="DoFE-9999/001"),
+        node("R4", "recruiter", "No Licence Given", country="NP", role="sub_agent"),
+        node("R5", "recruiter", "Sagarmatha", country="NP", role="origin_agency",
+             licence="DoFE-2002/071"),
+        node("M1", "recruiter", "Klang Staffing", country="MY", role="destination_agency",
+             licence="JTK-1"),
+    )  # fmt: skip
+    net_b = network_of(world.analyst_b, node("HM", "recruiter", "HIMAL MANPOWER", **himal), "B")
+    assert licence_findings(world.analyst_a, net_a) == {}  # no list yet: nothing is known
+
+    refused = import_sample(world.analyst_a)
+    assert refused.status_code == 403
+    bad = world.admin.post(
+        "/api/v1/registry/licence-lists",
+        files={"file": ("l.csv", b"Licence No.,Status\nA-1,Active\nA-1,Active\n,Lapsed\n")},
+        data={"authority": "DoFE", "country": "NP", "published_on": "2026-11-20", "source": "x y z",
+              "mapping": json.dumps({"licence_number": "Licence No.", "status": "Status"})},
+    )  # fmt: skip
+    assert bad.status_code == 422, bad.text
+    assert [(e["row"], e["column"], e["message"].split(";")[0]) for e in bad.json()["errors"]] == [
+        (3, "licence_no.", "this licence is listed twice"),
+        (4, "licence_no.", "required: the licence number"),
+        (4, "status", "unknown status"),
+    ]
+    assert world.admin.get("/api/v1/registry/licence-lists").json() == []  # nothing written
+
+    imported = import_sample(world.admin)
+    assert imported.status_code == 201, imported.text
+    assert (imported.json()["entries"], imported.json()["illustrative"]) == (3, True)
+
+    cited = "Department of Foreign Employment (Nepal)'s list of 2026-11-20 (an illustrative "
+    cited += "sample list, not real data)"
+    shown_a = licence_findings(world.analyst_a, net_a)
+    assert {k: code for k, (code, _) in shown_a.items()} == {
+        "R1": "LICENCE_EXPIRED",
+        "R3": "LICENCE_NOT_ON_LIST",
+        "R4": "LICENCE_MISSING",
+        "R5": "LICENCE_REVOKED",
+    }  # R2 is active on the list; M1 is licensed in Malaysia, which has no list here
+    assert shown_a["R1"][1] == (
+        f"Himal Manpower holds licence DoFE-1234/067, expired on {cited} (valid until 2026-07-15)."
+    )
+    assert shown_a["R4"][1] == (
+        f"No Licence Given records no licence number, and {cited} lists every licensed recruiter."
+    )
+    # The same agency in the other buyer's network: the same finding, and only its own nodes.
+    shown_b = licence_findings(world.analyst_b, net_b)
+    assert {k: code for k, (code, _) in shown_b.items()} == {"HM": "LICENCE_EXPIRED"}
+    assert world.analyst_b.get(f"/api/v1/networks/{net_a}/findings").status_code == 404

@@ -1,8 +1,8 @@
-"""the recruiter registry: shared profiles, history, proposals, links, name suggestions
+"""the recruiter registry: shared profiles, history, proposals, links, suggestions, licence lists
 
 Revision ID: 0018
 Revises: 0017
-Create Date: 2026-12-03 14:49:52.479119
+Create Date: 2026-12-03 14:58:30.618152
 """
 
 from collections.abc import Sequence
@@ -74,6 +74,25 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "licence_list",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("authority", sa.String(length=200), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("published_on", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("illustrative", sa.Boolean(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("imported_by", sa.Integer(), nullable=True),
+        sa.Column("imported_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["imported_by"], ["user.id"], name=op.f("fk_licence_list_imported_by_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_licence_list")),
+    )
+    with op.batch_alter_table("licence_list", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_licence_list_country"), ["country"], unique=False)
+
+    op.create_table(
         "registry_change",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("profile_id", sa.Integer(), nullable=False),
@@ -141,6 +160,28 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_registry_proposal_profile_id"), ["profile_id"], unique=False
+        )
+
+    op.create_table(
+        "licence_list_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("list_id", sa.Integer(), nullable=False),
+        sa.Column("licence_key", sa.String(length=100), nullable=False),
+        sa.Column("licence_number", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["list_id"],
+            ["licence_list.id"],
+            name=op.f("fk_licence_list_entry_list_id_licence_list"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_licence_list_entry")),
+        sa.UniqueConstraint("list_id", "licence_key", name=op.f("uq_licence_list_entry_list_id")),
+    )
+    with op.batch_alter_table("licence_list_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_licence_list_entry_list_id"), ["list_id"], unique=False
         )
 
     op.create_table(
@@ -232,6 +273,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_node_registry_link_profile_id"))
 
     op.drop_table("node_registry_link")
+    with op.batch_alter_table("licence_list_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_licence_list_entry_list_id"))
+
+    op.drop_table("licence_list_entry")
     with op.batch_alter_table("registry_proposal", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registry_proposal_profile_id"))
         batch_op.drop_index(batch_op.f("ix_registry_proposal_organisation_id"))
@@ -241,6 +286,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_registry_change_profile_id"))
 
     op.drop_table("registry_change")
+    with op.batch_alter_table("licence_list", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_licence_list_country"))
+
+    op.drop_table("licence_list")
     with op.batch_alter_table("recruiter_profile", schema=None) as batch_op:
         batch_op.drop_index("ix_recruiter_profile_name_key")
 
