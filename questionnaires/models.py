@@ -118,3 +118,18 @@ class AssessmentEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AssessmentShare(SQLModel, table=True):
+    """A recruiter's consent to show one buyer its assessment accepted by another: recorded
+    per buyer's assessment, revocable; the buyer sees the answers, never whose they were."""
+
+    __tablename__ = "assessment_share"
+    __table_args__ = (UniqueConstraint("buyer_assessment_id", "source_assessment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    source_assessment_id: int = Field(foreign_key="assessment.id")
+    profile_id: int = Field(foreign_key="recruiter_profile.id", index=True)
+    consented_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -204,3 +204,21 @@ class RemindersStopped(BaseModel):
         description="true when a campaign was sending reminders about this assessment; it "
         "sends none from now on"
     )
+
+
+class ShareableRead(BaseModel):
+    available: bool = Field(
+        description="you have an assessment of this questionnaire accepted by another company"
+    )
+    accepted_at: datetime | None
+    shared: bool = Field(description="you share it with this company now")
+    consented_at: datetime | None
+
+
+class SharedAnswersRead(BaseModel):
+    answers: dict[str, Any]
+    questionnaire_id: int
+    language: str
+    accepted_at: datetime
+    accepted_by: str = Field(description="never names the organisation")
+    consented_at: datetime

@@ -16,7 +16,7 @@ from api.pagination import Page, PageDep
 from audit.campaigns import service as campaigns
 from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
-from questionnaires import service
+from questionnaires import service, sharing
 from questionnaires.models import AssessmentStatus
 from questionnaires.schemas import (
     AnswersUpdate,
@@ -29,6 +29,7 @@ from questionnaires.schemas import (
     InvitationCreated,
     InvitationRead,
     ReviewRequest,
+    SharedAnswersRead,
 )
 from supplychain import service as networks
 
@@ -203,6 +204,21 @@ def assessment_events(
         EventRead.model_validate(e, from_attributes=True)
         for e in service.events(session, assessment=assessment)
     ]
+
+
+@router.get(
+    "/{assessment_id}/shared",
+    response_model=SharedAnswersRead,
+    operation_id="assessments-shared",
+)
+def shared_answers(
+    assessment_id: IdParam, session: SessionDep, network: NetworkDep
+) -> SharedAnswersRead:
+    """The answers the recruiter shares with you, accepted by another organisation (never
+    named), with their dates; 404 when it shares none or withdrew its consent. Ask for a
+    fresh assessment at any time: this one stays open for its own answers."""
+    assessment = service.get_assessment(session, network=network, assessment_id=assessment_id)
+    return SharedAnswersRead(**sharing.shared_view(session, assessment))
 
 
 @router.get(

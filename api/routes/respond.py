@@ -28,13 +28,14 @@ from audit.campaigns import service as campaigns
 from core.clock import utcnow
 from core.schemas import IdParam, QueryText
 from questionnaires import presenters as views
-from questionnaires import service
+from questionnaires import service, sharing
 from questionnaires.schemas import (
     AnswersSaved,
     AnswersUpdate,
     EvidenceRead,
     RemindersStopped,
     RespondentView,
+    ShareableRead,
 )
 
 router = APIRouter(prefix="/respond", tags=["respond"], responses=RESPONDENT_AUTH)
@@ -117,6 +118,55 @@ def submit(session: SessionDep, assessment: RespondentDep) -> RespondentView:
     """Submit for review; refused with the list of required questions still unanswered."""
     service.submit(session, assessment=assessment, actor=RESPONDENT)
     return views.respondent_view(session, assessment)
+
+
+@router.get("/share", response_model=ShareableRead, operation_id="respond-shareable")
+def shareable(session: SessionDep, assessment: RespondentDep) -> ShareableRead:
+    """Whether you can show this company the assessment another company accepted, instead of
+    answering again, and whether you do."""
+    found = sharing.shareable(session, assessment)
+    share = sharing.current_share(session, assessment)
+    return ShareableRead(
+        available=found is not None,
+        accepted_at=found.accepted_at if found else None,
+        shared=share is not None,
+        consented_at=share.consented_at if share else None,
+    )
+
+
+@router.post(
+    "/share",
+    response_model=ShareableRead,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="respond-share",
+    responses={**CONFLICT, **NOT_FOUND},
+)
+def share(session: SessionDep, assessment: RespondentDep) -> ShareableRead:
+    """Your consent: this company may see your accepted answers (not whose they were). It
+    holds for this company only, and you can withdraw it."""
+    given = sharing.consent(session, assessment, utcnow())
+    found = sharing.shareable(session, assessment)
+    return ShareableRead(
+        available=True,
+        accepted_at=found.accepted_at if found else None,
+        shared=True,
+        consented_at=given.consented_at,
+    )
+
+
+@router.delete(
+    "/share", response_model=ShareableRead, operation_id="respond-unshare", responses=NOT_FOUND
+)
+def unshare(session: SessionDep, assessment: RespondentDep) -> ShareableRead:
+    """Withdraw your consent: the company no longer sees those answers."""
+    sharing.revoke(session, assessment, utcnow())
+    found = sharing.shareable(session, assessment)
+    return ShareableRead(
+        available=found is not None,
+        accepted_at=found.accepted_at if found else None,
+        shared=False,
+        consented_at=None,
+    )
 
 
 @router.post(

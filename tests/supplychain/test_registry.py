@@ -9,9 +9,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from questionnaires import service
+from questionnaires.models import QuestionnaireRecord
 from supplychain.registry.matching import licence_key, name_key, similarity
+from tests.audit.campaign_builders import complete_answers
 from tests.builders import Actor, World, edge, network_with, node, node_ids
+from tests.questionnaires.builders import assign
 
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 HIMAL = {
@@ -273,3 +279,59 @@ def test_an_authority_list_marks_a_licence_expired_in_every_buyers_network(world
     shown_b = licence_findings(world.analyst_b, net_b)
     assert {k: code for k, (code, _) in shown_b.items()} == {"HM": "LICENCE_EXPIRED"}
     assert world.analyst_b.get(f"/api/v1/networks/{net_a}/findings").status_code == 404
+
+
+def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revokes_it(
+    world: World, engine: Engine
+) -> None:
+    himal = {"country": "NP", "role": "origin_agency", "licence": "DoFE-1234/067"}
+    net_a = network_of(world.analyst_a, node("R1", "recruiter", "Himal Manpower", **himal), "A")
+    net_b = network_of(world.analyst_b, node("HM", "recruiter", "HIMAL MANPOWER", **himal), "B")
+    world.admin.post("/api/v1/registry/recruiters", json=HIMAL)  # links both by licence
+
+    # Buyer A assesses the agency and accepts its answers.
+    first = assign(world.analyst_a, net_a, node_ids(world.analyst_a, net_a)["R1"])
+    agency_a = Actor(world.analyst_a.client, first["invitation"]["token"])
+    with Session(engine) as session:
+        record = session.get(QuestionnaireRecord, first["questionnaire"]["id"])
+        assert record is not None
+        answers = complete_answers(service.parsed(record))
+    assert agency_a.put("/api/v1/respond/answers", json={"answers": answers}).status_code == 200
+    assert agency_a.post("/api/v1/respond/submit").status_code == 200
+    accepted = world.analyst_a.post(
+        f"/api/v1/networks/{net_a}/assessments/{first['id']}/review", json={"decision": "accept"}
+    )
+    assert accepted.status_code == 200, accepted.text
+
+    # Buyer B invites the same agency; nothing is shared without its consent.
+    second = assign(world.analyst_b, net_b, node_ids(world.analyst_b, net_b)["HM"])
+    agency_b = Actor(world.analyst_b.client, second["invitation"]["token"])
+    shared_url = f"/api/v1/networks/{net_b}/assessments/{second['id']}/shared"
+    assert world.analyst_b.get(shared_url).status_code == 404
+    offer = agency_b.get("/api/v1/respond/share").json()
+    assert (offer["available"], offer["shared"]) == (True, False)
+    assert offer["accepted_at"] == accepted.json()["reviewed_at"]
+
+    assert agency_b.post("/api/v1/respond/share").status_code == 201
+    assert agency_b.post("/api/v1/respond/share").status_code == 409
+    seen = world.analyst_b.get(shared_url)
+    assert seen.status_code == 200, seen.text
+    body = seen.json()
+    assert body["answers"] == accepted.json()["answers"]
+    assert body["accepted_at"] == accepted.json()["reviewed_at"]
+    assert body["accepted_by"] == "a reviewer at another organisation"
+    assert "Org A" not in seen.text and str(net_a) not in {str(v) for v in body.values()}
+    # The other way round, and for anyone else, nothing is shared.
+    assert world.analyst_a.get(shared_url).status_code == 404
+    assert (
+        world.analyst_a.get(
+            f"/api/v1/networks/{net_a}/assessments/{first['id']}/shared"
+        ).status_code
+        == 404
+    )
+
+    # The agency withdraws its consent: buyer B no longer sees the answers.
+    withdrawn = agency_b.delete("/api/v1/respond/share")
+    assert withdrawn.status_code == 200 and withdrawn.json()["shared"] is False
+    assert world.analyst_b.get(shared_url).status_code == 404
+    assert agency_b.delete("/api/v1/respond/share").status_code == 404
