@@ -53,6 +53,8 @@ from core.severity import SEVERITY_RANK
 from questionnaires.standards import principles
 from scoring.compliance import ComplianceResult, RedFlagHit
 from scoring.facts import AssessmentFacts, NodeFacts
+from scoring.fee_rules import judge as judge_fee
+from scoring.fee_rules import rules_for as fee_rules_for
 from scoring.network import NetworkScores, NodeScore
 from scoring.reference import ReferenceData
 from scoring.reimbursement import amount, fee_conversion, fees_reported, rate_words
@@ -145,6 +147,7 @@ def generate(
             unverified = _verification_finding(score, compliance, assessment, chain)
             if unverified is not None:
                 drafts.append(unverified)
+            drafts.extend(_legal_fee_findings(graph, score, assessment, chain))
             if reference is not None:
                 mismatch = _fee_usd_mismatch(
                     score, assessment, reference, scores.profile.fee_usd_tolerance, chain
@@ -496,6 +499,89 @@ def _training_gap(
         evidence={**evidence, "validity_months": months},
         chain=chain,
     )
+
+
+EPP_SOURCE = (
+    "Institute for Human Rights and Business (IHRB), Employer Pays Principle: the employer, "
+    "not the worker, carries the full cost of recruitment (https://www.ihrb.org/employerpays/)"
+)
+
+
+def _workers_of(graph: nx.MultiDiGraph, node_id: int) -> list[dict[str, Any]]:
+    """The recruiter itself and the nodes it recruits for: their sector says what work the
+    workers do, their wage what a month's salary is."""
+    found = [graph.nodes[node_id]]
+    for _source, target, data in graph.out_edges(node_id, data=True):
+        if data.get("kind") in ("recruits_for", "refers_to"):
+            found.append(graph.nodes[target])
+    return found
+
+
+def _legal_fee_findings(
+    graph: nx.MultiDiGraph, score: NodeScore, assessment: AssessmentFacts, chain: list[int]
+) -> list[FindingDraft]:
+    """A fee the origin country's law forbids or caps, judged on the corridor it was charged
+    on, cited against both the law (with its source) and the Employer Pays Principle's zero: a
+    fee within the law is still one the worker should not pay (the red-flag finding says so)."""
+    if not fees_reported(assessment):
+        return []
+    question = assessment.questionnaire.by_data_key("fee_amount_per_worker_local")
+    currency_question = assessment.questionnaire.by_data_key("fee_currency")
+    fee = assessment.answers.get(question.id) if question else None
+    currency = assessment.answers.get(currency_question.id) if currency_question else None
+    if not isinstance(fee, int | float) or isinstance(fee, bool) or not currency:
+        return []
+    others = _workers_of(graph, score.node.id)
+    domestic = any(n.get("sector") == "domestic_work" for n in others)
+    wage = next((n for n in others if n.get("monthly_wage")), None)
+    drafts: list[FindingDraft] = []
+    for origin, destination in score.corridors:
+        for rule in fee_rules_for(origin, destination, "domestic_work" if domestic else None):
+            breach = judge_fee(
+                rule,
+                float(fee),
+                str(currency).upper(),
+                wage.get("monthly_wage") if wage else None,
+                wage.get("wage_currency") if wage else None,
+            )
+            if breach is None:
+                continue
+            who = "a domestic worker" if rule.worker_category == "domestic_work" else "a worker"
+            drafts.append(
+                FindingDraft(
+                    key=f"legal-fee:{score.node.external_id}:{origin}-{destination}",
+                    code="FEE_ABOVE_LEGAL_LIMIT",
+                    severity="high",
+                    node_id=score.node.id,
+                    principle="epp:EPP",
+                    title=f"Fee against {origin} law: {score.node.name}",
+                    detail=(
+                        f"{score.node.name} charges {breach.fee:,.0f} {breach.currency} per worker"
+                        f" on {origin}-{destination}; for {who} from {origin}, "
+                        f"{breach.words} (since {rule.effective_from.isoformat()}). Under the "
+                        "Employer Pays Principle the worker pays nothing at all."
+                    ),
+                    evidence={
+                        **_assessment_evidence(assessment),
+                        "fee_per_worker": breach.fee,
+                        "currency": breach.currency,
+                        "legal_limit": breach.limit,
+                        "legal_rule": {
+                            "origin": rule.origin,
+                            "rule": rule.rule,
+                            "worker_category": rule.worker_category,
+                            "effective_from": rule.effective_from.isoformat(),
+                            "source": rule.source_title,
+                            "source_url": rule.source_url,
+                            "source_quality": rule.source_quality,
+                        },
+                        "employer_pays_principle": {"limit": 0, "source": EPP_SOURCE},
+                    },
+                    chain=chain,
+                )
+            )
+            break  # the first rule that applies on this corridor is the law there
+    return drafts
 
 
 LICENCE_CODES = {

@@ -1,5 +1,5 @@
-"""Helpers shared by the campaign tests: a recruiter network, a campaign through the API, a
-complete set of answers to the library questionnaire, and an SMTP server on loopback."""
+"""Helpers shared by the campaign tests: a recruiter network, a campaign through the API, and
+an SMTP server on loopback."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from questionnaires.answers import missing_required
-from questionnaires.definition import Questionnaire
 from tests.builders import Actor, edge, network_with, node
 
 RECRUITERS = [
@@ -50,30 +48,6 @@ def campaign_body(due_date: str, **fields: Any) -> dict[str, Any]:
         ],
         **fields,
     }
-
-
-def complete_answers(questionnaire: Questionnaire) -> dict[str, Any]:
-    """Answers to every required question shown, the first option or the smallest number,
-    repeated as answers reveal further questions."""
-    answers: dict[str, Any] = {}
-    for _ in range(20):
-        missing = missing_required(questionnaire, answers)
-        if not missing:
-            return answers
-        for problem in missing:
-            question = questionnaire.question(problem.question_id)
-            options = [o for o in question.options or [] if not getattr(o, "exclusive", False)]
-            if question.type in ("yes_no", "single_choice"):
-                answers[question.id] = (question.options or [])[-1].value
-            elif question.type == "multi_choice":
-                answers[question.id] = [options[0].value]
-            elif question.type == "number":
-                answers[question.id] = int(question.min or 0)
-            elif question.type == "date":
-                answers[question.id] = "2026-01-15"
-            else:
-                answers[question.id] = "Written answer"
-    raise AssertionError("the questionnaire never became complete")
 
 
 @dataclass

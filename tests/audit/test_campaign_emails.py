@@ -22,13 +22,13 @@ from questionnaires import service as questionnaires
 from questionnaires.models import Assessment, QuestionnaireRecord
 from tests.audit.campaign_builders import (
     campaign_body,
-    complete_answers,
     html,
     plain,
     recruiter_network,
     smtp_server,
 )
 from tests.builders import Actor, World
+from tests.questionnaires.builders import complete_answers
 
 # The suite runs within its time on both databases by keeping the rest of these to SQLite.
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)

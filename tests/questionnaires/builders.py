@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from questionnaires.answers import missing_required
 from questionnaires.definition import Questionnaire
 from tests.builders import Actor, network_with, node, node_ids
 
@@ -221,3 +222,30 @@ def assign(actor: Actor, network_id: int, node_id: int, **fields: Any) -> dict[s
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def complete_answers(
+    questionnaire: Questionnaire, given: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Answers to every required question shown, starting from ``given`` (kept as they are:
+    they decide which questions show): the last option, the first choice, the smallest
+    number, repeated as answers reveal further questions."""
+    answers: dict[str, Any] = dict(given or {})
+    for _ in range(20):
+        missing = missing_required(questionnaire, answers)
+        if not missing:
+            return answers
+        for problem in missing:
+            question = questionnaire.question(problem.question_id)
+            options = [o for o in question.options or [] if not getattr(o, "exclusive", False)]
+            if question.type in ("yes_no", "single_choice"):
+                answers[question.id] = (question.options or [])[-1].value
+            elif question.type == "multi_choice":
+                answers[question.id] = [options[0].value]
+            elif question.type == "number":
+                answers[question.id] = int(question.min or 0)
+            elif question.type == "date":
+                answers[question.id] = "2026-01-15"
+            else:
+                answers[question.id] = "Written answer"
+    raise AssertionError("the questionnaire never became complete")

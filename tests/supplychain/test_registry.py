@@ -15,9 +15,8 @@ from sqlmodel import Session
 from questionnaires import service
 from questionnaires.models import QuestionnaireRecord
 from supplychain.registry.matching import licence_key, name_key, similarity
-from tests.audit.campaign_builders import complete_answers
 from tests.builders import Actor, World, edge, network_with, node, node_ids
-from tests.questionnaires.builders import assign
+from tests.questionnaires.builders import assign, complete_answers
 
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 HIMAL = {
