@@ -26,6 +26,7 @@ from api.pagination import Page, PageDep
 from core import changes
 from core.errors import InvalidInput, PayloadTooLarge
 from core.schemas import IdParam, QueryText
+from supplychain.models import Node
 from supplychain.registry import licence_lists
 from supplychain.registry import presenters as views
 from supplychain.registry import service as registry
@@ -310,7 +311,7 @@ def decide_suggestion(
     suggestion = registry.decide_suggestion(
         session, network, suggestion_id, accept=decision == "accept", user_id=principal.user.id
     )
-    row = next(
-        r for r in registry.suggestions(session, network, state=None) if r[0].id == suggestion.id
-    )
-    return views.suggestion_read(*row)
+    node = session.get(Node, suggestion.node_id)
+    profile = registry.get_profile(session, suggestion.profile_id)
+    assert node is not None  # decide_suggestion found it in this network
+    return views.suggestion_read(suggestion, node, profile)
