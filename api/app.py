@@ -49,6 +49,7 @@ from api.web import (
     dashboard_import,
     dashboard_jobs,
     dashboard_plan,
+    dashboard_registry,
     dashboard_training,
 )
 from api.web import respond as respond_pages
@@ -169,5 +170,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(dashboard_import.router)
     app.include_router(dashboard_training.router)
     app.include_router(dashboard_campaigns.router)
+    app.include_router(dashboard_registry.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
