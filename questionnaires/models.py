@@ -122,10 +122,10 @@ class AssessmentEvent(SQLModel, table=True):
 
 class AssessmentShare(SQLModel, table=True):
     """A recruiter's consent to show one buyer its assessment accepted by another: recorded
-    per buyer's assessment, revocable; the buyer sees the answers, never whose they were."""
+    per buyer's assessment, revocable; the buyer sees the answers, never whose they were. A
+    consent given again after a withdrawal is a new row, so the history of both stays."""
 
     __tablename__ = "assessment_share"
-    __table_args__ = (UniqueConstraint("buyer_assessment_id", "source_assessment_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     buyer_assessment_id: int = Field(foreign_key="assessment.id", index=True)

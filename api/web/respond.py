@@ -37,7 +37,7 @@ from core.errors import (
     UnsupportedMediaType,
 )
 from questionnaires import answers as answer_rules
-from questionnaires import lifecycle
+from questionnaires import lifecycle, sharing
 from questionnaires import presenters as views
 from questionnaires import service as assessments
 from questionnaires.definition import Questionnaire
@@ -232,6 +232,24 @@ def _context(session: Session, assessment: Assessment, csrf: str) -> dict[str, A
         "editable": assessment.status in lifecycle.EDITABLE,
         "evidence": assessments.list_evidence(session, assessment=assessment),
         "prefilled_on": _prefilled_on(session, assessment),
+        **_sharing(session, assessment),
+    }
+
+
+def _sharing(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Whether the form offers to share answers another company accepted (a recruiter linked
+    to the registry), or says that they are shared."""
+    share = sharing.current_share(session, assessment)
+    found = (
+        sharing.shareable(session, assessment) if assessment.status in lifecycle.EDITABLE else None
+    )
+    accepted = found.accepted_at.date() if found else None
+    if share is not None:
+        source = session.get(Assessment, share.source_assessment_id)
+        accepted = source.reviewed_at.date() if source and source.reviewed_at else accepted
+    return {
+        "share_offered_on": accepted if share is None else None,
+        "shared_on": accepted if share is not None else None,
     }
 
 
@@ -363,6 +381,30 @@ async def choose_language(
             session, assessment, RESPONDENT, "language_changed", details={"language": language}
         )
     return RedirectResponse(f"/respond/form?step={step}", status_code=303, headers=NO_STORE)
+
+
+@router.post("/share")
+async def share_answers(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()],
+    action: Annotated[str, Form(pattern="^(share|stop)$")] = "share",
+) -> Response:
+    """The form's buttons for the respondent's consent: give it for this company, or withdraw it."""
+    try:
+        assessment, expected = current(request, session, settings)
+        check_csrf(request, expected, csrf, language=assessment.language)
+    except PageProblem as problem:
+        return problem_page(problem, request)
+    try:
+        if action == "share":
+            sharing.consent(session, assessment, utcnow())
+        else:
+            sharing.revoke(session, assessment, utcnow())
+    except FairpathError:  # already shared, or nothing to withdraw: the form shows the state
+        session.rollback()
+    return RedirectResponse("/respond/form", status_code=303, headers=NO_STORE)
 
 
 @router.post("/evidence")

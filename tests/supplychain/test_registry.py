@@ -17,6 +17,7 @@ from questionnaires.models import QuestionnaireRecord
 from supplychain.registry.matching import licence_key, name_key, similarity
 from tests.builders import Actor, World, edge, network_with, node, node_ids
 from tests.questionnaires.builders import assign, complete_answers
+from tests.web.sessions import csrf_of
 
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 HIMAL = {
@@ -328,6 +329,22 @@ def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revo
         ).status_code
         == 404
     )
+
+    # The same consent through the respondent's form: it says so, and offers to stop.
+    client = world.analyst_b.client
+    assert client.get(f"/respond/{second['invitation']['token']}").status_code == 200
+    form = client.get("/respond/form").text
+    assert "can see your answers accepted on" in form and 'value="stop"' in form
+    stop = client.post(
+        "/respond/share", data={"csrf": csrf_of(form), "action": "stop"}, follow_redirects=False
+    )
+    assert stop.status_code == 303
+    assert world.analyst_b.get(shared_url).status_code == 404
+    offered = client.get("/respond/form").text
+    assert "You answered this questionnaire for another company" in offered
+    assert "Org A" not in offered
+    again = client.post("/respond/share", data={"csrf": csrf_of(offered), "action": "share"})
+    assert again.status_code == 200 and world.analyst_b.get(shared_url).status_code == 200
 
     # The agency withdraws its consent: buyer B no longer sees the answers.
     withdrawn = agency_b.delete("/api/v1/respond/share")

@@ -2,7 +2,7 @@
 
 Revision ID: 0018
 Revises: 0017
-Create Date: 2026-12-03 15:03:00.856404
+Create Date: 2026-12-03 15:13:52.585847
 """
 
 from collections.abc import Sequence
@@ -283,11 +283,6 @@ def upgrade() -> None:
             name=op.f("fk_assessment_share_source_assessment_id_assessment"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_share")),
-        sa.UniqueConstraint(
-            "buyer_assessment_id",
-            "source_assessment_id",
-            name=op.f("uq_assessment_share_buyer_assessment_id"),
-        ),
     )
     with op.batch_alter_table("assessment_share", schema=None) as batch_op:
         batch_op.create_index(
