@@ -22,6 +22,7 @@ from audit.remediation.schemas import ActionRead
 from audit.reports.crest import crest_data
 from audit.reports.heatmap import Heatmap
 from audit.reports.heatmap_data import heatmaps
+from audit.reports.legal_limits import legal_limit_rows
 from audit.reports.schemas import (
     GapRow,
     KeyFigures,
@@ -296,6 +297,7 @@ def report_data(
         scorecards_total=len(ranked),
         top=dict(TOP),
         crest=crest,
+        legal_limits=legal_limit_rows(context),
     )
     progress("gathering data", _GATHERING, _GATHERING)
     return report

@@ -6,6 +6,7 @@ Field names are the JSON keys clients read; they stay as they are when the layou
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -256,6 +257,20 @@ class CrestRead(BaseModel):
         return [self.training, self.orientation, self.mapping]
 
 
+class LegalLimitRow(BaseModel):
+    """The origin country's legal limit on a corridor, with its source, beside the Employer
+    Pays Principle's zero."""
+
+    corridor: str
+    workers: str
+    legal_limit: str
+    since: date | None
+    source: str | None
+    source_url: str | None
+    source_quality: str | None
+    employer_pays: str
+
+
 class ReportData(BaseModel):
     meta: ReportMeta
     key_figures: KeyFigures
@@ -276,6 +291,7 @@ class ReportData(BaseModel):
     scorecards_total: int = 0
     top: dict[str, int]
     crest: CrestRead
+    legal_limits: list[LegalLimitRow] = Field(default_factory=list)
 
     def crest_findings(self, pillar: CrestPillar) -> list[FindingRead]:
         """The pillar's findings among those the report carries, most severe first."""

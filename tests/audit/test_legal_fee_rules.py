@@ -115,3 +115,16 @@ def test_a_philippine_agency_charging_a_domestic_worker_a_month_s_salary_is_flag
     # Both paid fees: the Employer Pays red flag stands for the one within the law too.
     paid = {ids[f["node_id"]] for f in items if f["code"] == "RF_WORKER_PAID_FEES"}
     assert paid == {"PH1", "NP1"}
+
+    # The report shows the law beside the Employer Pays Principle, per corridor, with sources.
+    report = world.analyst_a.get(f"/api/v1/networks/{network_id}/report.json").json()
+    limits = [(r["corridor"], r["workers"], r["legal_limit"]) for r in report["legal_limits"]]
+    assert limits == [
+        ("NP-MY", "all workers", "at most 10,000 NPR per worker"),
+        ("PH-HK", "all workers", "at most one month's basic salary"),
+        ("PH-HK", "domestic workers", "no placement fee may be charged"),
+    ]
+    assert all(r["employer_pays"].startswith("nothing") for r in report["legal_limits"])
+    html = world.analyst_a.get(f"/api/v1/networks/{network_id}/report.html").text
+    assert "What the law of the origin country allows" in html
+    assert "POEA Governing Board Resolution No. 6" in html

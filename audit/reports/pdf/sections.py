@@ -517,7 +517,29 @@ def reimbursement(report: ReportData, styles: Styles) -> list[Flowable]:
                 styles,
             ),
         ]
-    return story
+    return story + _legal_limits(report, styles)
+
+
+def _legal_limits(report: ReportData, styles: Styles) -> list[Flowable]:
+    """The origin country's legal limit per corridor beside the Employer Pays Principle's zero:
+    lawful is not the same as fair."""
+    if not report.legal_limits:
+        return []
+    rows: list[list[object]] = [["Corridor", "Workers", "Legal limit", "Source"]]
+    for limit in report.legal_limits:
+        since = f" (since {limit.since.isoformat()})" if limit.since else ""
+        source = f"{limit.source} ({limit.source_quality})" if limit.source else "-"
+        rows.append([limit.corridor, limit.workers, limit.legal_limit + since, source])
+    return [
+        Paragraph("What the law of the origin country allows", styles.h2),
+        para(
+            "Beside each legal limit, the Employer Pays Principle allows nothing: the employer "
+            "pays every cost of recruitment. A fee can be lawful and still a finding. Where no "
+            "rule has been read for a corridor, that is said, not implied to be none.",
+            styles.body,
+        ),
+        table(rows, [0.12, 0.14, 0.3, 0.44], styles),
+    ]
 
 
 def _subhead(words: str, styles: Styles) -> Paragraph:
