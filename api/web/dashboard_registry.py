@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api.accounts.models import Role, User
@@ -31,12 +32,19 @@ from api.web.dashboard_session import (
     signed_in,
     writer,
 )
+from api.web.form_errors import validation_errors
 from api.web.pagination import pager, read_paging
+from core.errors import FairpathError
 from supplychain.registry import licence_lists
 from supplychain.registry import presenters as views
 from supplychain.registry import service as registry
-from supplychain.registry.models import RegistryChange
-from supplychain.registry.schemas import ChangeRead, LicenceListRead, ProposalRead
+from supplychain.registry.models import IrisStatus, LicenceStatus, RegistryChange
+from supplychain.registry.schemas import (
+    ChangeRead,
+    LicenceListRead,
+    ProposalCreate,
+    ProposalRead,
+)
 
 router = APIRouter(include_in_schema=False)
 REGISTRY = "/dashboard/registry"
@@ -204,9 +212,29 @@ def decide_proposal(
 @router.get(ENTRY, response_class=HTMLResponse)
 @guarded
 def entry_page(
-    profile_id: int, request: Request, session: SessionDep, settings: SettingsDep
+    profile_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    proposed: int | None = None,
 ) -> Response:
     principal, csrf = signed_in(request, session, settings)
+    return _entry(request, session, principal, csrf, profile_id, proposed=proposed)
+
+
+def _entry(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    csrf: str,
+    profile_id: int,
+    *,
+    status: int = 200,
+    proposed: int | None = None,
+    form: dict[str, str] | None = None,
+    form_message: str = "",
+    form_errors: Sequence[Any] = (),
+) -> Response:
     profile = registry.get_profile(session, profile_id)
     changes = registry.history(session, profile)
     # As the API: programme staff (every organisation in scope) see who; others "programme staff".
@@ -214,15 +242,97 @@ def entry_page(
     history: list[ChangeRead] = [views.change_read(c, emails=emails) for c in changes]
     return page(
         "registry_entry.html",
+        status,
         **base_context(
             principal,
             csrf,
+            proposed=proposed,
+            form=form or {},
+            form_message=form_message,
+            form_errors=list(form_errors),
+            proposable=PROPOSABLE,
+            licence_statuses=[s.value for s in LicenceStatus],
+            iris_statuses=[s.value for s in IrisStatus],
             entry=views.profile_read(profile),
             history=list(reversed(history)),  # newest first
             field_words=FIELD_WORDS,
             action_words=ACTION_WORDS,
             shown=shown,
         ),
+    )
+
+
+# What an organisation may propose from the entry page; empty fields are left as they are.
+PROPOSABLE = (
+    "legal_name",
+    "address",
+    "licence_number",
+    "licensing_authority",
+    "licence_valid_until",
+    "licence_status",
+    "iris_status",
+)
+
+
+@router.post(ENTRY + "/proposals", response_class=HTMLResponse)
+@guarded
+def propose_correction(
+    profile_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    legal_name: Annotated[str, Form(max_length=300)] = "",
+    address: Annotated[str, Form(max_length=500)] = "",
+    licence_number: Annotated[str, Form(max_length=100)] = "",
+    licensing_authority: Annotated[str, Form(max_length=200)] = "",
+    licence_valid_until: Annotated[str, Form(max_length=20)] = "",
+    licence_status: Annotated[str, Form(max_length=20)] = "",
+    iris_status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """An organisation proposes a correction through the API's own model and service;
+    programme staff decide it on the registry page. Refused fields are named, nothing is
+    written when one is."""
+    principal = writer(request, session, settings, csrf, "Viewers cannot propose corrections.")
+    typed = {
+        "legal_name": legal_name,
+        "address": address,
+        "licence_number": licence_number,
+        "licensing_authority": licensing_authority,
+        "licence_valid_until": licence_valid_until,
+        "licence_status": licence_status,
+        "iris_status": iris_status,
+    }
+    fields = {k: v.strip() for k, v in typed.items() if v.strip()}
+    try:
+        data = ProposalCreate.model_validate(
+            {"profile_id": profile_id, "fields": fields, "reason": reason}
+        )
+        proposal = registry.propose(
+            session, data, organisation_id=principal.user.organisation_id, user_id=principal.user.id
+        )
+    except (ValidationError, FairpathError) as refused:
+        session.rollback()
+        errors = (
+            validation_errors(refused) if isinstance(refused, ValidationError) else refused.errors
+        )
+        message = (
+            "Check the fields below." if isinstance(refused, ValidationError) else refused.detail
+        )
+        return _entry(
+            request,
+            session,
+            principal,
+            csrf,
+            profile_id,
+            status=422 if isinstance(refused, ValidationError) else refused.status,
+            form={**typed, "reason": reason},
+            form_message=message,
+            form_errors=errors or [],
+        )
+    return RedirectResponse(
+        f"{ENTRY.format(profile_id=profile_id)}?proposed={proposal.id}#propose", status_code=303
     )
 
 

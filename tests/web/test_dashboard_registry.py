@@ -253,3 +253,38 @@ def test_programme_staff_decide_proposals_and_see_the_licence_lists(
     assert world.analyst_a.get(f"/api/v1/registry/recruiters/{himal}").json()["address"] == (
         "Kathmandu 44600"
     )
+
+
+def test_an_analyst_proposes_a_correction_from_the_entry_page(
+    world: World, client: TestClient, engine: Engine
+) -> None:
+    entry_id = entry(world, HIMAL)
+    analyst = signed_in(client, engine, world.analyst_a.user_id)
+    url = f"/dashboard/registry/{entry_id}"
+    page = analyst.get(url).text
+    assert 'id="propose"' in page
+    refused = analyst.post(
+        f"{url}/proposals",
+        data={"csrf": csrf_of(page), "licence_valid_until": "not a date", "reason": "letterhead"},
+    )
+    assert refused.status_code == 422 and "The proposal was not sent." in refused.text
+    assert "fields.licence_valid_until" in refused.text
+    sent = analyst.post(
+        f"{url}/proposals",
+        data={"csrf": csrf_of(page), "address": "Kathmandu 44600", "reason": "letterhead"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    proposals = world.analyst_a.get("/api/v1/registry/proposals").json()
+    assert [(p["fields"], p["state"]) for p in proposals] == [
+        ({"address": "Kathmandu 44600"}, "open")
+    ]
+    viewer = signed_in(client, engine, world.viewer_a.user_id)
+    assert 'id="propose"' not in viewer.get(url).text
+    assert (
+        viewer.post(
+            f"{url}/proposals",
+            data={"csrf": session_csrf(viewer), "address": "x", "reason": "why not"},
+        ).status_code
+        == 403
+    )
