@@ -28,6 +28,7 @@ from core.tenancy import Scope
 from supplychain.column_mapping import ColumnMapping, parse_mapping
 from supplychain.formats import RawNetwork, RawRows, RawTable, without_cyclic_gc
 from supplychain.models import Edge, ImportMapping, Network, Node
+from supplychain.registry import service as registry
 from supplychain.rules import (
     EDGE_STORED,
     NODE_STORED,
@@ -819,6 +820,9 @@ def import_network(
                 written=written,
             )
             touch(session, network)
+            if registry.has_entries(session):
+                progress("linking recruiters to the registry", 0, None)
+                registry.match_network(session, network)
     return ImportResult(
         dry_run=dry_run,
         mode=mode,

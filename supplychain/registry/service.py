@@ -369,8 +369,35 @@ def _profiles_by_country(
     return found
 
 
+def has_entries(session: Session) -> bool:
+    return session.exec(select(RecruiterProfile.id).limit(1)).first() is not None
+
+
 def _name_keys(profile: RecruiterProfile) -> list[str]:
     return [profile.name_key, *(name_key(n) for n in profile.trading_names)]
+
+
+WordIndex = dict[tuple[str, str], list[RecruiterProfile]]
+
+
+def _word_index(profiles: dict[str, list[RecruiterProfile]]) -> WordIndex:
+    """Profiles by (country, word of a name key): a node is compared only with the profiles
+    sharing a word of its name, so matching a network of thousands of recruiters against a
+    registry of thousands of entries stays a few comparisons per node."""
+    index: WordIndex = defaultdict(list)
+    for country, group in profiles.items():
+        for profile in group:
+            for word in {w for k in _name_keys(profile) for w in k.split()}:
+                index[(country, word)].append(profile)
+    return index
+
+
+def _sharing_a_word(index: WordIndex, country: str, key: str) -> list[RecruiterProfile]:
+    found: dict[int, RecruiterProfile] = {}
+    for word in key.split():
+        for profile in index.get((country, word), ()):
+            found[profile.id or 0] = profile
+    return list(found.values())
 
 
 def match_network(session: Session, network: Network) -> MatchResult:
@@ -397,6 +424,7 @@ def match_network(session: Session, network: Network) -> MatchResult:
     by_licence: dict[tuple[str, str | None], RecruiterProfile] = {
         (p.country, p.licence_key): p for group in profiles.values() for p in group if p.licence_key
     }
+    index = _word_index(profiles)
     newly = 0
     for node in nodes:
         if node.id in linked:
@@ -412,7 +440,7 @@ def match_network(session: Session, network: Network) -> MatchResult:
             newly += 1
             continue
         key = name_key(node.name)
-        for candidate in profiles.get(node.country, []):
+        for candidate in _sharing_a_word(index, node.country, key):
             score = max(similarity(key, k) for k in _name_keys(candidate))
             if score >= SUGGEST_AT and (node.id, candidate.id) not in known:
                 session.add(

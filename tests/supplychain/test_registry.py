@@ -351,3 +351,18 @@ def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revo
     assert withdrawn.status_code == 200 and withdrawn.json()["shared"] is False
     assert world.analyst_b.get(shared_url).status_code == 404
     assert agency_b.delete("/api/v1/respond/share").status_code == 404
+
+
+def test_an_import_links_its_recruiters_to_the_registry_by_itself(world: World) -> None:
+    world.admin.post("/api/v1/registry/recruiters", json=HIMAL)
+    net = network_of(
+        world.analyst_a,
+        node("R1", "recruiter", "Himal Manpower", country="NP", role="origin_agency",
+             licence="DOFE 1234 067"),
+        "A",
+        node("R2", "recruiter", "Himal Man Power", country="NP", role="sub_agent"),
+    )  # fmt: skip
+    links = world.analyst_a.get(f"/api/v1/networks/{net}/registry/links").json()
+    assert [link["node_external_id"] for link in links] == ["R1"]
+    offered = world.analyst_a.get(f"/api/v1/networks/{net}/registry/suggestions").json()
+    assert [s["node_external_id"] for s in offered] == ["R2"]
