@@ -29,6 +29,7 @@ from api.web.pagination import Paging, pager, read_paging
 from audit.campaigns import service as campaigns
 from questionnaires import presenters as assessment_views
 from questionnaires import service as assessments
+from questionnaires import sharing
 from questionnaires.answer_sheet import AttachedFile, build_sheet
 from questionnaires.models import AssessmentStatus
 from supplychain import service as networks
@@ -135,6 +136,19 @@ def assessment_page(
         evidence=files,
         comments=assessment.question_comments,
     )
+    shared = sharing.current_share(session, assessment)
+    shared_sheet = None
+    if shared is not None:
+        view = sharing.shared_view(session, assessment)
+        shared_sheet = {
+            "accepted_at": view["accepted_at"],
+            "consented_at": view["consented_at"],
+            "accepted_by": view["accepted_by"],
+            # The same questionnaire version (sharing requires it): laid out as the own answers.
+            "sheet": build_sheet(
+                assessments.parsed(record), view["answers"], evidence=[], comments={}
+            ),
+        }
     return page(
         "assessment.html",
         **base_context(
@@ -143,6 +157,7 @@ def assessment_page(
             network=network,
             a=assessment_views.assessment_read(session, assessment),
             sheet=sheet,
+            shared=shared_sheet,
             events=assessments.events(session, assessment=assessment),
             reviewable=assessment.status == AssessmentStatus.submitted,
         ),

@@ -17,7 +17,7 @@ from questionnaires.models import QuestionnaireRecord
 from supplychain.registry.matching import licence_key, name_key, similarity
 from tests.builders import Actor, World, edge, network_with, node, node_ids
 from tests.questionnaires.builders import assign, complete_answers
-from tests.web.sessions import csrf_of
+from tests.web.sessions import csrf_of, signed_in
 
 SQLITE_ONLY = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
 HIMAL = {
@@ -329,6 +329,11 @@ def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revo
         ).status_code
         == 404
     )
+
+    # The buyer's dashboard shows them too, naming no organisation.
+    buyer = signed_in(world.analyst_b.client, engine, world.analyst_b.user_id)
+    page = buyer.get(f"/dashboard/networks/{net_b}/assessments/{second['id']}").text
+    assert "Answers the recruiter shares with you" in page and "Org A" not in page
 
     # The same consent through the respondent's form: it says so, and offers to stop.
     client = world.analyst_b.client
