@@ -28,6 +28,8 @@ from questionnaires.models import QuestionnaireRecord
 from supplychain import formats
 from supplychain import service as networks
 from supplychain.models import Network, Node
+from supplychain.registry.licence_lists import import_licence_list
+from supplychain.registry.models import LicenceList
 from supplychain.schemas import NetworkCreate
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -112,6 +114,14 @@ def load_assessments(
     return count
 
 
+SAMPLE_LIST_HEADERS = {
+    "licence_number": "Licence No.",
+    "name": "Agency",
+    "status": "Status",
+    "valid_until": "Expiry",
+}
+
+
 def load_crest_records(
     session: Session, network: Network, folder: Path, *, now: datetime, actor: questionnaires.Actor
 ) -> None:
@@ -128,6 +138,21 @@ def load_crest_records(
             validity_months=validity_months(),
             dry_run=False,
             role=actor.role,
+            user_id=actor.user_id,
+        )
+    licences = examples_dir() / "licence-lists" / "th-licences-illustrative.csv"
+    if licences.exists() and not session.exec(select(LicenceList.id).limit(1)).first():
+        # Once per database: the registry's lists are shared by every network.
+        import_licence_list(
+            session,
+            authority="Department of Employment (Thailand), illustrative sample",
+            country="TH",
+            published_on=now.date(),
+            source="examples/licence-lists (invented sample data, not the real list)",
+            illustrative=True,
+            filename=licences.name,
+            data=licences.read_bytes(),
+            mapping=SAMPLE_LIST_HEADERS,
             user_id=actor.user_id,
         )
     if sessions.exists():
