@@ -64,15 +64,31 @@ def run_campaigns(
         return outcome
     outcome["email"] = "on"
     sender = mailer or SmtpMailer(smtp)
-    with transaction(engine) as session:
-        claimed = campaigns.claim(session, now=moment, campaign_id=campaign_id)
+    while True:  # in batches, until nothing owed now is left (a large campaign's invitations)
+        with transaction(engine) as session:
+            claimed = campaigns.claim(session, now=moment, campaign_id=campaign_id)
+        if not claimed:
+            break
+        _send_batch(engine, claimed, links, smtp.sender, sender, moment, outcome)
+    return outcome
+
+
+def _send_batch(
+    engine: Engine,
+    claimed: list[int],
+    links: campaigns.Links,
+    from_address: str,
+    sender: Mailer,
+    moment: datetime,
+    outcome: dict[str, Any],
+) -> None:
     counts = {SendState.sent: "sent", SendState.pending: "retrying", SendState.failed: "failed"}
     for send_id in claimed:
         with transaction(engine) as session:
             item = campaigns.outgoing(session, send_id, links=links, today=moment.date())
         if item is None:
             continue
-        message = compose(EmailFacts(**item.facts), smtp.sender, moment)
+        message = compose(EmailFacts(**item.facts), from_address, moment)
         error, transient = None, False
         try:
             sender.send(message)
@@ -92,4 +108,3 @@ def run_campaigns(
             state.value,
             f" ({error})" if error else "",
         )
-    return outcome

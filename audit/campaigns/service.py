@@ -54,6 +54,8 @@ FINISHED = (AssessmentStatus.submitted, AssessmentStatus.accepted)
 # A claimed email whose worker went quiet this long is owed again (the worker died mid-send):
 # at worst a respondent gets one email twice, never none.
 STALE_CLAIM = timedelta(minutes=15)
+# Emails one claim takes; a run claims batch after batch until nothing owed now is left.
+CLAIM_BATCH = 100
 # An invitation outlives the due date by the last reminder and this margin, so a late
 # respondent's link still opens.
 LINK_MARGIN_DAYS = 30
@@ -773,7 +775,7 @@ def _maybe_next_round(
 
 
 def claim(
-    session: Session, *, now: datetime, campaign_id: int | None = None, limit: int = 100
+    session: Session, *, now: datetime, campaign_id: int | None = None, limit: int | None = None
 ) -> list[int]:
     """Take the emails due now for this worker: each row moves from pending to sending in one
     conditional update, so two workers never send the same email. Commit before sending."""
@@ -794,7 +796,8 @@ def claim(
             CampaignTarget, col(CampaignTarget.id) == col(CampaignSend.target_id)
         ).where(CampaignTarget.campaign_id == campaign_id)
     claimed: list[int] = []
-    for send_id in session.exec(statement.order_by(col(CampaignSend.id)).limit(limit)).all():
+    batch = limit or CLAIM_BATCH
+    for send_id in session.exec(statement.order_by(col(CampaignSend.id)).limit(batch)).all():
         taken = session.execute(
             update(CampaignSend)
             .where(col(CampaignSend.id) == send_id, col(CampaignSend.state) == SendState.pending)
