@@ -109,6 +109,7 @@ def test_two_buyers_share_one_entry_by_licence_and_a_name_alone_is_only_a_sugges
     assert "Org A" not in str(seen_by_b) and "organisation" not in str(seen_by_b)
 
 
+@SQLITE_ONLY
 def test_an_accepted_suggestion_links_the_node(world: World) -> None:
     world.admin.post("/api/v1/registry/recruiters", json=HIMAL)
     net = network_of(
@@ -281,6 +282,7 @@ def test_an_authority_list_marks_a_licence_expired_in_every_buyers_network(world
     assert world.analyst_b.get(f"/api/v1/networks/{net_a}/findings").status_code == 404
 
 
+@SQLITE_ONLY
 def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revokes_it(
     world: World, engine: Engine
 ) -> None:
@@ -358,6 +360,7 @@ def test_a_recruiter_shares_its_accepted_assessment_with_a_second_buyer_and_revo
     assert agency_b.delete("/api/v1/respond/share").status_code == 404
 
 
+@SQLITE_ONLY
 def test_an_import_links_its_recruiters_to_the_registry_by_itself(world: World) -> None:
     world.admin.post("/api/v1/registry/recruiters", json=HIMAL)
     net = network_of(
