@@ -77,6 +77,7 @@ def test_report_data_has_the_expected_counts_findings_and_reimbursement(
     assert len(report.scorecards) == 13 + 25
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # rendering only
 def test_pdf_renders_with_contents_page_numbers_and_text(engine: Engine, seafood: int) -> None:
     with Session(engine) as session:
         bundle = build_report_with_figures(session, _network(session, seafood), NOW)
@@ -337,6 +338,7 @@ def test_demo_writes_every_report_and_tells_its_crest_story(
     assert (tmp_path / "other" / "keep.txt").exists()
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # rendering only
 def test_reference_table_names_subject_value_year_and_source_and_marks_secondary(
     engine: Engine, seafood: int
 ) -> None:

@@ -83,6 +83,7 @@ def test_every_header_word_and_band_fits_its_column_whole(bundle: ReportBundle) 
     assert {"Workers", "Exposure", "Compliance", "Inherent", "critical", "high"} <= checked
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # rendering only
 def test_pdf_text_has_whole_headers_and_single_labels(bundle: ReportBundle) -> None:
     pdf = render_pdf(bundle.report, bundle.figures)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

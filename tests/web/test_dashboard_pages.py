@@ -85,6 +85,7 @@ def test_expired_or_tampered_sessions_go_back_to_sign_in(
     assert forged.get("/dashboard", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # rendering only
 def test_pages_show_only_the_organisation_s_networks(
     world: World, client: TestClient, engine: Engine, seafood: int
 ) -> None:
@@ -186,6 +187,7 @@ def test_reissuing_an_invitation_link(
     assert "New link" not in viewer.get(f"/dashboard/networks/{seafood}/assessments").text
 
 
+@pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # rendering only
 def test_downloads(world: World, client: TestClient, engine: Engine, seafood: int) -> None:
     person = signed_in(client, engine, world.viewer_a.user_id)
     base = f"/dashboard/networks/{seafood}/download"
