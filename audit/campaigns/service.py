@@ -797,7 +797,15 @@ def claim(
         ).where(CampaignTarget.campaign_id == campaign_id)
     claimed: list[int] = []
     batch = limit or CLAIM_BATCH
-    for send_id in session.exec(statement.order_by(col(CampaignSend.id)).limit(batch)).all():
+    # SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway): a pass running beside
+    # another takes the next rows instead of the same ones, so "nothing claimed" means
+    # nothing owed, not "another pass won this batch" (a job stopped early on that).
+    chosen = (
+        statement.order_by(col(CampaignSend.id))
+        .limit(batch)
+        .with_for_update(skip_locked=True, of=CampaignSend)
+    )
+    for send_id in session.exec(chosen).all():
         taken = session.execute(
             update(CampaignSend)
             .where(col(CampaignSend.id) == send_id, col(CampaignSend.state) == SendState.pending)
