@@ -13,21 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from tests.builders import Actor, World, edge, network_with, node
+from tests.supplychain.test_registry import HIMAL
 from tests.web.sessions import csrf_of, session_csrf, signed_in
 from tests.web.test_dashboard_campaigns import parsed, snapshot
 
 pytestmark = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
-HIMAL = {
-    "legal_name": "Himal Manpower Pvt. Ltd.",
-    "country": "NP",
-    "licence_number": "DoFE-1234/067",
-    "licensing_authority": "Department of Foreign Employment (Nepal)",
-    "licence_status": "valid",
-    "licence_valid_until": "2027-07-15",
-    "iris_status": "pledged",
-    "commitments": [{"name": "Employer Pays pledge", "date": "2026-03-01"}],
-    "reason": "Illustrative entry for the tests (not a real agency)",
-}
 EVEREST = {
     "legal_name": "Everest Overseas Pvt. Ltd.",
     "country": "NP",
